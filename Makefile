@@ -1,0 +1,47 @@
+# Kleo stream processor. `make run` and `make test` are the two set-up commands:
+# each installs what it needs on a fresh machine.
+
+GO        ?= go
+# FerretDB (embedded in the mongostore tests) drops its unused PostgreSQL backend with this tag.
+export GOFLAGS += -tags=ferretdb_no_postgresql
+NODE_DIR  := tools/node
+BIN       := bin
+
+.PHONY: all test run build invoke vet fmt clean node
+
+all: build
+
+# The npm packages the cross-implementation and integration tests use, from the lockfile.
+$(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+node: $(NODE_DIR)/node_modules/.package-lock.json
+
+# Node packages are needed only once tools/node exists.
+NODE_DEPS := $(if $(wildcard $(NODE_DIR)/package-lock.json),node)
+
+test: $(NODE_DEPS)
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+run:
+	$(GO) run ./cmd/kleo run
+
+# linux/arm64 bootstrap binaries, as template.yaml deploys them (provided.al2023).
+build:
+	@for fn in processor archiver; do \
+		echo "build $(BIN)/$$fn/bootstrap"; \
+		CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' \
+			-o $(BIN)/$$fn/bootstrap ./functions/$$fn || exit 1; \
+	done
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	gofmt -l -w .
+
+clean:
+	rm -rf $(BIN)
+
+# Targets owned by each area (evaluation, benchmarks, soak) live beside the Makefile.
+-include mk/*.mk
