@@ -1,0 +1,373 @@
+// Package record decodes the history documents that the MongoDB trigger pushes
+// into Kinesis, and rejects with a precise reason anything that can never be a
+// valid history item.
+//
+// The trigger may send the document as canonical or relaxed Extended JSON, or
+// wrapped in a change event. Decode accepts all of those and nothing else:
+// it copies only the known fields into a typed Item, so no client-supplied key
+// or operator can reach the database.
+package record
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// MaxPayload is the largest record payload accepted. Kinesis itself caps a
+// record at 1 MiB; anything larger did not come from the trigger.
+const MaxPayload = 1 << 20
+
+// Item is a decoded, validated history document. Text fields are raw page
+// data that may contain PII: scrub them before they leave the processor.
+type Item struct {
+	ID              string // 24 hex digits
+	Address         string // lower-case 0x + 40 hex digits
+	Title           string
+	URL             string
+	Domain          string
+	Summary         string
+	Category        string
+	Subcategory     string
+	VisitTime       int64 // ms since epoch
+	CreateTimestamp int64 // s since epoch, 0 when absent
+}
+
+// ErrInvalid is wrapped by every rejection: the record can never succeed, so it
+// belongs in the dead-letter store rather than in a retry.
+var ErrInvalid = errors.New("invalid record")
+
+// InvalidError says why a record was rejected. Reasons never quote field
+// values, because those may contain PII.
+type InvalidError struct{ Reason string }
+
+func (e *InvalidError) Error() string { return "invalid record: " + e.Reason }
+
+// Unwrap makes errors.Is(err, ErrInvalid) true.
+func (e *InvalidError) Unwrap() error { return ErrInvalid }
+
+func invalid(format string, args ...any) error {
+	return &InvalidError{Reason: fmt.Sprintf(format, args...)}
+}
+
+// Decode parses one Kinesis record payload.
+func Decode(data []byte) (Item, error) {
+	if len(data) == 0 {
+		return Item{}, invalid("empty payload")
+	}
+	if len(data) > MaxPayload {
+		return Item{}, invalid("payload of %d bytes exceeds the %d-byte limit", len(data), MaxPayload)
+	}
+	fields, err := object(data, "document")
+	if err != nil {
+		return Item{}, err
+	}
+	if op, ok := fields["operationType"]; ok {
+		return decodeChangeEvent(op, fields)
+	}
+	return decodeDocument(fields)
+}
+
+// decodeChangeEvent unwraps a change stream event. Only events that carry a
+// new history document can be counted; anything else is not ours to process.
+func decodeChangeEvent(op json.RawMessage, fields map[string]json.RawMessage) (Item, error) {
+	var kind string
+	if err := json.Unmarshal(op, &kind); err != nil {
+		return Item{}, invalid("operationType: want a string")
+	}
+	switch kind {
+	case "insert", "replace":
+	default:
+		return Item{}, invalid("unsupported operationType %q", truncate(kind, 32))
+	}
+	full, ok := fields["fullDocument"]
+	if !ok || isNull(full) {
+		return Item{}, invalid("%s event without fullDocument", kind)
+	}
+	doc, err := object(full, "fullDocument")
+	if err != nil {
+		return Item{}, err
+	}
+	return decodeDocument(doc)
+}
+
+func decodeDocument(f map[string]json.RawMessage) (Item, error) {
+	for k := range f {
+		if strings.HasPrefix(k, "$") {
+			return Item{}, invalid("field name starts with '$'")
+		}
+		if strings.Contains(k, ".") {
+			return Item{}, invalid("field name contains '.'")
+		}
+	}
+	var it Item
+	var err error
+	if it.ID, err = objectID(f["_id"]); err != nil {
+		return Item{}, err
+	}
+	if it.Address, err = address(f["address"]); err != nil {
+		return Item{}, err
+	}
+	texts := []struct {
+		name string
+		dst  *string
+		keep string // control characters allowed in this field
+	}{
+		{"title", &it.Title, ""},
+		{"url", &it.URL, ""},
+		{"domain", &it.Domain, ""},
+		{"summary", &it.Summary, "\n\t"},
+		{"category", &it.Category, ""},
+		{"subcategory", &it.Subcategory, ""},
+	}
+	for _, t := range texts {
+		s, err := optionalString(f[t.name], t.name)
+		if err != nil {
+			return Item{}, err
+		}
+		*t.dst = clean(s, t.keep)
+	}
+	raw, ok := f["visitTime"]
+	if !ok || isNull(raw) {
+		return Item{}, invalid("missing visitTime")
+	}
+	if it.VisitTime, err = millis(raw, "visitTime"); err != nil {
+		return Item{}, err
+	}
+	if raw, ok := f["create_timestamp"]; ok && !isNull(raw) {
+		if it.CreateTimestamp, err = integer(raw, "create_timestamp"); err != nil {
+			return Item{}, err
+		}
+	}
+	return it, nil
+}
+
+// object decodes one JSON object into its members, rejecting duplicate keys
+// (different JSON parsers keep different duplicates, so such a document has
+// no single meaning) and trailing data.
+func object(data []byte, what string) (map[string]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, invalid("%s is not JSON", what)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, invalid("%s is not a JSON object", what)
+	}
+	fields := make(map[string]json.RawMessage, 12)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, invalid("%s is malformed JSON", what)
+		}
+		key := tok.(string) // inside an object, the decoder only yields string keys
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, invalid("%s is malformed JSON", what)
+		}
+		if _, dup := fields[key]; dup {
+			return nil, invalid("%s has a duplicate field", what)
+		}
+		fields[key] = v
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, invalid("%s is truncated JSON", what)
+	}
+	if _, err := dec.Token(); err == nil {
+		return nil, invalid("%s has trailing data after the JSON object", what)
+	}
+	return fields, nil
+}
+
+func isNull(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
+
+func objectID(raw json.RawMessage) (string, error) {
+	if isNull(raw) {
+		return "", invalid("missing _id")
+	}
+	var s string
+	if raw[0] == '{' {
+		var oid struct {
+			OID *string `json:"$oid"`
+		}
+		if err := json.Unmarshal(raw, &oid); err != nil || oid.OID == nil {
+			return "", invalid("_id: want a 24-hex string or {\"$oid\": ...}")
+		}
+		s = *oid.OID
+	} else if err := json.Unmarshal(raw, &s); err != nil {
+		return "", invalid("_id: want a 24-hex string or {\"$oid\": ...}")
+	}
+	if len(s) != 24 || !isHex(s) {
+		return "", invalid("_id: not 24 hex digits")
+	}
+	return strings.ToLower(s), nil
+}
+
+func address(raw json.RawMessage) (string, error) {
+	if isNull(raw) {
+		return "", invalid("missing address")
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", invalid("address: want a string, got %s", jsonKind(raw))
+	}
+	if len(s) != 42 || (s[:2] != "0x" && s[:2] != "0X") || !isHex(s[2:]) {
+		return "", invalid("address: not 0x followed by 40 hex digits")
+	}
+	return "0x" + strings.ToLower(s[2:]), nil
+}
+
+func optionalString(raw json.RawMessage, name string) (string, error) {
+	if isNull(raw) {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", invalid("%s: want a string, got %s", name, jsonKind(raw))
+	}
+	return s, nil
+}
+
+// millis reads a time in milliseconds in any of the forms the trigger uses:
+// a JSON number, {"$numberLong": "..."}, {"$numberDouble": "..."},
+// {"$numberInt": "..."} or {"$date": <ISO-8601 | number | {"$numberLong": ...}>}.
+func millis(raw json.RawMessage, name string) (int64, error) {
+	if raw[0] != '{' {
+		return integer(raw, name)
+	}
+	var d struct {
+		Date json.RawMessage `json:"$date"`
+	}
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return 0, invalid("%s: malformed Extended JSON", name)
+	}
+	if d.Date == nil {
+		return integer(raw, name)
+	}
+	if d.Date[0] == '"' {
+		var iso string
+		if err := json.Unmarshal(d.Date, &iso); err != nil {
+			return 0, invalid("%s: malformed $date", name)
+		}
+		t, err := time.Parse(time.RFC3339Nano, iso)
+		if err != nil {
+			return 0, invalid("%s: $date is not ISO-8601", name)
+		}
+		return positive(t.UnixMilli(), name)
+	}
+	return integer(d.Date, name)
+}
+
+// integer reads a non-negative integer from a JSON number or a numeric
+// Extended JSON wrapper. Fractions are truncated (browsers report visit times
+// with sub-millisecond fractions); NaN, infinities and overflow are rejected.
+func integer(raw json.RawMessage, name string) (int64, error) {
+	var text string
+	switch raw[0] {
+	case '{':
+		var w struct {
+			Long   *string `json:"$numberLong"`
+			Double *string `json:"$numberDouble"`
+			Int    *string `json:"$numberInt"`
+		}
+		if err := json.Unmarshal(raw, &w); err != nil {
+			return 0, invalid("%s: malformed Extended JSON number", name)
+		}
+		switch {
+		case w.Long != nil:
+			text = *w.Long
+		case w.Double != nil:
+			text = *w.Double
+		case w.Int != nil:
+			text = *w.Int
+		default:
+			return 0, invalid("%s: want a number", name)
+		}
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		text = string(raw)
+	default:
+		return 0, invalid("%s: want a number, got %s", name, jsonKind(raw))
+	}
+	if n, err := strconv.ParseInt(text, 10, 64); err == nil {
+		return positive(n, name)
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, invalid("%s: not a number", name)
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) || f >= math.MaxInt64 || f <= math.MinInt64 {
+		return 0, invalid("%s: out of range", name)
+	}
+	return positive(int64(f), name)
+}
+
+func positive(n int64, name string) (int64, error) {
+	if n < 0 {
+		return 0, invalid("%s: negative", name)
+	}
+	return n, nil
+}
+
+func jsonKind(raw json.RawMessage) string {
+	switch raw[0] {
+	case '"':
+		return "string"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// clean drops control characters (NUL included) except those in keep, and
+// replaces invalid UTF-8, so stored text is always printable UTF-8.
+func clean(s, keep string) string {
+	dirty := !utf8.ValidString(s)
+	if !dirty {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 || c == 0x7f {
+				dirty = true
+				break
+			}
+		}
+	}
+	if !dirty {
+		return s
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) && !strings.ContainsRune(keep, r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
