@@ -1,0 +1,57 @@
+// Package ferrettest runs an embedded FerretDB v1 (SQLite backend) inside the
+// test process, so tests of MongoDB code need no external server.
+//
+// It must be built with the ferretdb_no_postgresql tag (the Makefile sets it
+// in GOFLAGS) so the unused PostgreSQL backend is left out.
+//
+// FerretDB v1 is correct but slow, has no transactions or change streams,
+// computes only the first accumulator of a $group, and deadlocks on an update
+// command with 100 or more statements matching existing documents. Keep
+// fixtures to tens of documents and bulks to at most 50 statements.
+package ferrettest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+// Start runs a fresh FerretDB listening on a free 127.0.0.1 port, with its
+// SQLite files in a temporary directory, and returns its MongoDB URI. The
+// server is stopped when the test and its subtests complete.
+func Start(tb testing.TB) string {
+	tb.Helper()
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError})),
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + tb.TempDir() + "/",
+	})
+	if err != nil {
+		tb.Fatalf("ferrettest: %v", err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	tb.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil && !errors.Is(err, context.Canceled) {
+				tb.Errorf("ferrettest: run: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			tb.Errorf("ferrettest: FerretDB did not stop within 30s")
+		}
+	})
+
+	// MongoDBURI waits until the listener has its address.
+	return f.MongoDBURI()
+}
