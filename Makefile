@@ -7,7 +7,7 @@ export GOFLAGS += -tags=ferretdb_no_postgresql
 NODE_DIR  := tools/node
 BIN       := bin
 
-.PHONY: all test run build invoke vet fmt clean node
+.PHONY: all test run build invoke vet fmt clean node build-ProcessorFunction build-ArchiverFunction
 
 all: build
 
@@ -33,6 +33,12 @@ build:
 		CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' \
 			-o $(BIN)/$$fn/bootstrap ./functions/$$fn || exit 1; \
 	done
+
+# sam build (BuildMethod: makefile) calls these with ARTIFACTS_DIR set.
+build-ProcessorFunction build-ArchiverFunction:
+	fn=$$(echo $@ | sed 's/build-//; s/Function//' | tr 'A-Z' 'a-z'); \
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' \
+		-o $(ARTIFACTS_DIR)/bootstrap ./functions/$$fn
 
 vet:
 	$(GO) vet ./...
