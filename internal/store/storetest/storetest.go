@@ -700,7 +700,10 @@ func testCanceled(t *testing.T, s store.Store) {
 		call func() error
 	}{
 		{"Watermarks", func() error { _, err := s.Watermarks(c, shardA, []string{alice}); return err }},
-		{"PutHistory", func() error { _, err := s.PutHistory(c, []store.HistoryItem{item(oid(1), alice, shardA, "1", 1)}); return err }},
+		{"PutHistory", func() error {
+			_, err := s.PutHistory(c, []store.HistoryItem{item(oid(1), alice, shardA, "1", 1)})
+			return err
+		}},
 		{"ApplyUsers", func() error { _, err := s.ApplyUsers(c, []store.UserDelta{delta(alice, shardA, "1", "2")}); return err }},
 		{"PutDeadLetters", func() error { return s.PutDeadLetters(c, []store.DeadLetter{{ID: "x/1"}}) }},
 		{"User", func() error { _, err := s.User(c, alice); return err }},
