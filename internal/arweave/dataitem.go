@@ -47,9 +47,9 @@ func (d *DataItem) tagBytes() ([]byte, error) {
 	return EncodeTags(d.Tags)
 }
 
-// NewDataItem returns an unsigned data item carrying data and tags.
+// NewDataItem returns an unsigned data item carrying data and a copy of tags.
 func NewDataItem(data []byte, tags ...Tag) *DataItem {
-	return &DataItem{Data: data, Tags: tags}
+	return &DataItem{Data: data, Tags: slices.Clone(tags)}
 }
 
 // EncodeTags encodes tags as ANS-104 stores them: an Avro array of

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 )
 
@@ -83,9 +84,9 @@ type txJSON struct {
 }
 
 // NewTransaction returns an unsigned format-2 transaction carrying data and
-// tags, moving no tokens.
+// a copy of tags, moving no tokens.
 func NewTransaction(data []byte, tags ...Tag) *Transaction {
-	return &Transaction{Format: 2, Quantity: "0", Data: data, Tags: tags}
+	return &Transaction{Format: 2, Quantity: "0", Data: data, Tags: slices.Clone(tags)}
 }
 
 // MarshalJSON writes the transaction as gateways accept it on POST /tx.
