@@ -1,0 +1,144 @@
+package pii
+
+import "strings"
+
+// E-mail addresses, URL userinfo and URL parameters.
+
+func isUserinfo(c byte) bool {
+	if isAlnum(c) {
+		return true
+	}
+	switch c {
+	case '-', '.', '_', '~', '%', '!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '=', ':':
+		return true
+	}
+	return false
+}
+
+// at handles an '@' at s[i:k] (or its encoding "%40"): URL userinfo when the
+// text before it reaches back to "://", otherwise an e-mail address when both
+// the local part and the domain are well formed.
+func (sc *scanner) at(i, k int) int {
+	s := sc.s
+	if k >= len(s) || !isAlnum(s[k]) {
+		return 0
+	}
+	if s[i] == '@' {
+		u := i
+		for u > 0 && i-u < 256 && isUserinfo(s[u-1]) {
+			u--
+		}
+		if u < i && u >= 3 && s[u-3:u] == "://" {
+			return sc.add(URLCredentials, u, i)
+		}
+	}
+	ls := i
+	for ls > 0 && i-ls < 64 && class[s[ls-1]]&cLocal != 0 {
+		ls--
+	}
+	for ls < i && (s[ls] == '.' || s[ls] == '%') {
+		ls++
+	}
+	if ls == i || s[i-1] == '.' {
+		return 0
+	}
+	e := domainEnd(s, k)
+	if e == 0 {
+		return 0
+	}
+	return sc.add(Email, ls, e)
+}
+
+// domainEnd returns the end of a host name of at least two labels starting
+// at s[k] whose last label is alphabetic, or 0.
+func domainEnd(s string, k int) int {
+	q, lastDot := k, -1
+	for q < len(s) && q-k < 255 {
+		c := s[q]
+		if isAlnum(c) || c == '-' {
+			q++
+			continue
+		}
+		if c == '.' && q+1 < len(s) && isAlnum(s[q+1]) && s[q-1] != '.' && s[q-1] != '-' {
+			lastDot = q
+			q++
+			continue
+		}
+		break
+	}
+	if lastDot < 0 || q-lastDot-1 < 2 {
+		return 0
+	}
+	tld := s[lastDot+1 : q]
+	if strings.HasPrefix(tld, "xn--") {
+		return q
+	}
+	for t := 0; t < len(tld); t++ {
+		if !isAlpha(tld[t]) {
+			return 0
+		}
+	}
+	return q
+}
+
+func isKeyChar(c byte) bool {
+	return isAlnum(c) || c == '_' || c == '-' || c == '.' || c == '[' || c == ']'
+}
+
+// paramStart reports whether the parameter name starting at s[ks] follows a
+// query or fragment delimiter, plain or percent-encoded.
+func paramStart(s string, ks int) bool {
+	if ks == 0 {
+		return false
+	}
+	switch s[ks-1] {
+	case '?', '&', ';', '#':
+		return true
+	}
+	if ks >= 3 && s[ks-3] == '%' {
+		switch s[ks-2 : ks] {
+		case "26", "3F", "3f", "23":
+			return true
+		}
+	}
+	return false
+}
+
+// paramValueEnd returns the end of a parameter value starting at v.
+func paramValueEnd(s string, v int) int {
+	for v < len(s) {
+		switch s[v] {
+		case '&', '#', ' ', '\t', '\n', '\r', '"', '\'', '<', '>', '\\':
+			return v
+		case '%':
+			if v+2 < len(s) && s[v+1] == '2' && (s[v+2] == '6' || s[v+2] == '3') {
+				return v // %26 '&', %23 '#'
+			}
+		}
+		v++
+	}
+	return v
+}
+
+// sensitiveParam reports whether a URL parameter name carries a credential or
+// an identity. name is at most 40 bytes, already lower-cased.
+func sensitiveParam(name []byte) bool {
+	switch string(name) {
+	case "code", "state", "session", "sessionid", "session_id", "sid", "ssid", "jsessionid",
+		"phpsessid", "pass", "passwd", "pwd", "email", "e-mail", "mail", "emailaddress",
+		"email_address", "key", "api_key", "apikey", "api-key", "signature", "sig", "auth",
+		"authorization", "otp", "ticket", "jwt", "assertion", "samlresponse", "samlrequest",
+		"oauth_verifier", "oauth_signature", "phone", "tel", "mobile", "msisdn", "user",
+		"username", "user_name", "login", "uid", "user_id", "userid", "ssn", "credential",
+		"credentials", "magic", "hash", "nonce", "pin", "wallet", "address":
+		return true
+	}
+	for _, w := range [...]string{"token", "secret", "password", "apikey", "api_key", "session"} {
+		if strings.Contains(string(name), w) { // no allocation: the conversion does not escape
+			return true
+		}
+	}
+	return hasPrefix(name, "x-amz-") || hasPrefix(name, "x-goog-")
+}
+
+func hasPrefix(b []byte, p string) bool { return len(b) >= len(p) && string(b[:len(p)]) == p }
