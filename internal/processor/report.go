@@ -1,0 +1,29 @@
+package processor
+
+import "time"
+
+// Report describes one invocation, for metrics and logs. It carries counts
+// and durations only, never record content.
+type Report struct {
+	RequestID       string
+	Shard           string
+	FirstSeq        string
+	LastSeq         string
+	RecordsIn       int
+	BytesIn         int64
+	Processed       int // records counted into user stats by this invocation
+	Replayed        int // records at or below the user's watermark (counted before)
+	Duplicates      int // documents already stored from another record
+	DeadLettered    int
+	Failed          int // records reported for retry
+	Conflicts       int // user updates whose watermark guard failed
+	PII             map[string]int
+	Activities      map[string]int
+	Decode, PIITime time.Duration
+	Classify        time.Duration
+	Persist         time.Duration
+	DBCalls         int
+	DBTime          time.Duration
+	Duration        time.Duration
+	IteratorAge     time.Duration // age of the oldest record at the start of the invocation
+}
