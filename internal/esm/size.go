@@ -28,7 +28,7 @@ func newRecordSizer(tmpl events.KinesisEventRecord) recordSizer {
 	tmpl.EventID = ":"
 	tmpl.Kinesis = events.KinesisRecord{
 		ApproximateArrivalTimestamp: events.SecondsEpochTime{Time: time.Unix(0, 0)}, // "0"
-		Data:                        []byte{},                                     // ""
+		Data:                        []byte{},                                       // ""
 		KinesisSchemaVersion:        "1.0",
 	}
 	b, err := json.Marshal(tmpl)
