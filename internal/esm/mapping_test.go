@@ -658,7 +658,9 @@ func TestRedeliverInjectsDuplicate(t *testing.T) {
 			flags = append(flags, inv.Redelivery)
 			return nil
 		},
-		Redeliver: func(inv *Invocation) bool { return !inv.Redelivery && inv.Event.Records[0].Kinesis.SequenceNumber == seqs[0] },
+		Redeliver: func(inv *Invocation) bool {
+			return !inv.Redelivery && inv.Event.Records[0].Kinesis.SequenceNumber == seqs[0]
+		},
 	})
 	want := [][]string{seqs[:3], seqs[:3], seqs[3:]}
 	if !reflect.DeepEqual(rec.Calls(), want) || !slices.Equal(flags, []bool{false, true, false}) {
@@ -690,6 +692,10 @@ func TestBeforeInvokeErrorIsACrash(t *testing.T) {
 // Killing a run mid-batch and restarting from its checkpoints redelivers
 // everything after the checkpoint and nothing before it.
 func TestRestartFromCheckpoints(t *testing.T) {
+	synctest.Test(t, testRestartFromCheckpoints)
+}
+
+func testRestartFromCheckpoints(t *testing.T) {
 	s := newStream(t, 1, nil)
 	seqs := put(t, s, 200, func(i int) string { return fmt.Sprint("k", i%13) })
 	cfg := testConfig()
@@ -702,6 +708,7 @@ func TestRestartFromCheckpoints(t *testing.T) {
 	invocations := 0
 	m := &Mapping{Source: s, Config: cfg,
 		Handler: func(_ context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
+			time.Sleep(time.Millisecond) // virtual: keeps the lanes in step
 			mu.Lock()
 			defer mu.Unlock()
 			for _, seq := range seqsOf(ev) {
