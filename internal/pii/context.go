@@ -95,24 +95,29 @@ func keyword(kind ctxKind, w string) int {
 	}
 	lw := b[:len(w)]
 	switch kind {
-	case ctxPhone:
+	case ctxPhone, ctxSSN:
 		switch string(lw) {
-		case "phone", "telephone", "tel", "tele", "mobile", "mob", "cell", "cellphone", "fax",
-			"call", "calling", "contact", "whatsapp", "sms", "dial", "reach", "desk",
-			"office", "hotline", "landline", "ph", "phn", "answering", "messages",
-			"registered", "telefon", "telefono", "handy", "tlf", "mobil", "portable":
-			return 1
 		case "order", "invoice", "tracking", "ref", "reference", "sku", "isbn", "item",
 			"product", "model", "serial", "ticket", "transaction", "tx", "txn", "block",
 			"id", "confirmation", "booking", "case", "account", "acct", "zip", "postal",
 			"postcode", "version", "build", "page", "pages", "vol", "issue", "patent",
 			"price", "total", "qty", "amount", "balance", "gas", "height", "nonce",
-			"views", "followers", "likes", "population":
+			"views", "followers", "likes", "population", "timestamp", "ts", "difficulty",
+			"size", "bytes", "votes", "score":
 			return -1
 		}
-	case ctxSSN:
+		if kind == ctxSSN {
+			switch string(lw) {
+			case "ssn", "social", "security", "taxpayer", "ssns":
+				return 1
+			}
+			return 0
+		}
 		switch string(lw) {
-		case "ssn", "social", "security", "taxpayer", "ssns":
+		case "phone", "telephone", "tel", "tele", "mobile", "mob", "cell", "cellphone", "fax",
+			"call", "calling", "contact", "whatsapp", "sms", "dial", "reach", "desk",
+			"office", "hotline", "landline", "ph", "phn", "answering", "messages",
+			"registered", "telefon", "telefono", "handy", "tlf", "mobil", "portable":
 			return 1
 		}
 	case ctxKey:

@@ -183,15 +183,18 @@ func (sc *scanner) assignment(i, w int) int {
 	s := sc.s
 	eq := s[i] != ':'
 	ke := i
+	for ke > 0 && i-ke < 2 && s[ke-1] == ' ' {
+		ke-- // "key = value"
+	}
 	quoted := ke > 0 && (s[ke-1] == '"' || s[ke-1] == '\'')
 	if quoted {
 		ke--
 	}
 	ks := ke
-	for ks > 0 && ke-ks < 40 && isKeyChar(s[ks-1]) {
+	for ks > 0 && ke-ks < 40 && isKeyChar(s[ks-1]) && !paramStart(s, ks) {
 		ks--
 	}
-	if ks == ke || (ks > 0 && isKeyChar(s[ks-1])) {
+	if ks == ke || (ks > 0 && isKeyChar(s[ks-1]) && !paramStart(s, ks)) {
 		return 0
 	}
 	if quoted && (ks == 0 || s[ks-1] != s[ke]) {
@@ -202,7 +205,7 @@ func (sc *scanner) assignment(i, w int) int {
 	for k := range name {
 		name[k] = lower(s[ks+k])
 	}
-	if eq && paramStart(s, ks) {
+	if eq && ke == i && paramStart(s, ks) {
 		if !sensitiveParam(name) {
 			return 0
 		}

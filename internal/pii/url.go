@@ -1,6 +1,10 @@
 package pii
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // E-mail addresses, URL userinfo and URL parameters.
 
@@ -20,7 +24,7 @@ func isUserinfo(c byte) bool {
 // the local part and the domain are well formed.
 func (sc *scanner) at(i, k int) int {
 	s := sc.s
-	if k >= len(s) || !isAlnum(s[k]) {
+	if k >= len(s) || !(isAlnum(s[k]) || s[k] >= utf8.RuneSelf) {
 		return 0
 	}
 	if s[i] == '@' {
@@ -33,8 +37,16 @@ func (sc *scanner) at(i, k int) int {
 		}
 	}
 	ls := i
-	for ls > 0 && i-ls < 64 && class[s[ls-1]]&cLocal != 0 {
-		ls--
+	for ls > 0 && i-ls < 64 {
+		if class[s[ls-1]]&cLocal != 0 {
+			ls--
+			continue
+		}
+		r, n := utf8.DecodeLastRuneInString(s[:ls])
+		if r < utf8.RuneSelf || !unicode.IsLetter(r) || i-ls+n > 64 {
+			break
+		}
+		ls -= n // internationalised local part (RFC 6531)
 	}
 	for ls < i && (s[ls] == '.' || s[ls] == '%') {
 		ls++
@@ -59,7 +71,13 @@ func domainEnd(s string, k int) int {
 			q++
 			continue
 		}
-		if c == '.' && q+1 < len(s) && isAlnum(s[q+1]) && s[q-1] != '.' && s[q-1] != '-' {
+		if c >= utf8.RuneSelf {
+			if r, n := utf8.DecodeRuneInString(s[q:]); unicode.IsLetter(r) {
+				q += n // internationalised domain name
+				continue
+			}
+		}
+		if c == '.' && q+1 < len(s) && (isAlnum(s[q+1]) || s[q+1] >= utf8.RuneSelf) && s[q-1] != '.' && s[q-1] != '-' {
 			lastDot = q
 			q++
 			continue
@@ -73,8 +91,8 @@ func domainEnd(s string, k int) int {
 	if strings.HasPrefix(tld, "xn--") {
 		return q
 	}
-	for t := 0; t < len(tld); t++ {
-		if !isAlpha(tld[t]) {
+	for _, r := range tld {
+		if !unicode.IsLetter(r) {
 			return 0
 		}
 	}
@@ -132,6 +150,11 @@ func sensitiveParam(name []byte) bool {
 		"username", "user_name", "login", "uid", "user_id", "userid", "ssn", "credential",
 		"credentials", "magic", "hash", "nonce", "pin", "wallet", "address":
 		return true
+	}
+	switch string(name) {
+	case "token_type", "x-amz-algorithm", "x-amz-date", "x-amz-expires", "x-amz-signedheaders",
+		"x-goog-algorithm", "x-goog-date", "x-goog-expires", "x-goog-signedheaders":
+		return false // describe the credential, do not carry it
 	}
 	for _, w := range [...]string{"token", "secret", "password", "apikey", "api_key", "session"} {
 		if strings.Contains(string(name), w) { // no allocation: the conversion does not escape
