@@ -118,6 +118,10 @@ func TestArlocalUploadMineReadBack(t *testing.T) {
 		if st, err := u.Status(ctx, s.ID); err != nil || st.State != StatePending {
 			t.Errorf("before mining: status %+v, %v; want pending", st, err)
 		}
+		// A sweep that crashed after posting posts the same intent again.
+		if err := u.Post(ctx, s); err != nil {
+			t.Errorf("second post of %d bytes: %v", len(s.Body), err)
+		}
 	}
 
 	// A transaction changed after signing is refused with 400.

@@ -50,16 +50,30 @@ func (g *Gateway) Price(ctx context.Context, size int64) (string, error) {
 
 // Post uploads a signed transaction: in the body of POST /tx when its data
 // fits one chunk, else the header alone and then every chunk by POST /chunk.
-// Posting a transaction the gateway already has succeeds (HTTP 208), so Post
-// may be repeated after a failure.
+//
+// Post may be repeated after a failure. Nodes answer a repeated POST /tx in
+// different ways (208, or an error as arlocal does), so when the gateway
+// refuses the header Post asks for its status, and a valid transaction whose
+// id the gateway already knows counts as posted (the id commits to the
+// signature, which commits to the content); its chunks are then posted again.
 func (g *Gateway) Post(ctx context.Context, tx *Transaction) error {
-	if len(tx.Data) <= MaxChunkSize {
-		return g.postHeader(ctx, tx)
+	header := tx
+	if len(tx.Data) > MaxChunkSize {
+		h := *tx
+		h.Data = nil
+		header = &h
 	}
-	header := *tx
-	header.Data = nil
-	if err := g.postHeader(ctx, &header); err != nil {
-		return err
+	if err := g.postHeader(ctx, header); err != nil {
+		var he *HTTPError
+		if !errors.As(err, &he) || errors.Is(err, ErrUnavailable) || tx.Verify() != nil {
+			return err
+		}
+		if st, serr := g.Status(ctx, tx.ID); serr != nil || st.State == StateUnknown {
+			return err
+		}
+	}
+	if header == tx {
+		return nil
 	}
 	return g.PostChunks(ctx, tx)
 }

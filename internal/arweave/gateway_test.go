@@ -1,6 +1,7 @@
 package arweave
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -165,10 +166,11 @@ func TestGatewayStatus(t *testing.T) {
 // fakeNode accepts what a node accepts: a signed transaction on POST /tx and
 // chunks that prove themselves against a known data_root on POST /chunk.
 type fakeNode struct {
-	t      *testing.T
-	mu     sync.Mutex
-	txs    map[string]*Transaction
-	chunks map[string]map[int64][]byte // data_root -> offset -> chunk
+	t         *testing.T
+	dupStatus int // the answer to a repeated POST /tx; 0 means 208
+	mu        sync.Mutex
+	txs       map[string]*Transaction
+	chunks    map[string]map[int64][]byte // data_root -> offset -> chunk
 }
 
 func (f *fakeNode) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -186,7 +188,7 @@ func (f *fakeNode) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if f.txs[tx.ID] != nil {
-			w.WriteHeader(http.StatusAlreadyReported)
+			w.WriteHeader(cmp.Or(f.dupStatus, http.StatusAlreadyReported))
 			return
 		}
 		f.txs[tx.ID] = tx
@@ -207,6 +209,12 @@ func (f *fakeNode) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.chunks[c.DataRoot] = map[int64][]byte{}
 		}
 		f.chunks[c.DataRoot][rng.Min] = chunk
+	case r.Method == "GET" && strings.HasPrefix(r.URL.Path, "/tx/") && strings.HasSuffix(r.URL.Path, "/status"):
+		if f.txs[strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/tx/"), "/status")] == nil {
+			http.NotFound(w, r)
+			return
+		}
+		io.WriteString(w, "Pending")
 	default:
 		http.NotFound(w, r)
 	}
@@ -301,5 +309,26 @@ func TestGatewayReads(t *testing.T) {
 	}
 	if _, err := g.Data(ctx, other); !errors.Is(err, ErrNotFound) {
 		t.Errorf("404 data: err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestGatewayRepostWhenNodeErrsOnDuplicates(t *testing.T) {
+	// arlocal answers a repeated POST /tx with 404; the status says it is known.
+	f := &fakeNode{t: t, dupStatus: http.StatusNotFound, txs: map[string]*Transaction{}, chunks: map[string]map[int64][]byte{}}
+	g := newGateway(t, f.ServeHTTP)
+	w := testWallet(t, 1)
+	for _, n := range []int{100, 600 * 1024} {
+		tx := signedTx(t, w, pattern(n))
+		for i := range 2 {
+			if err := g.Post(context.Background(), tx); err != nil {
+				t.Errorf("n=%d post %d: %v", n, i+1, err)
+			}
+		}
+		// The same id with changed content is not "already posted".
+		tampered := *tx
+		tampered.Tags = []Tag{{"x", "y"}}
+		if err := g.Post(context.Background(), &tampered); err == nil {
+			t.Errorf("n=%d: tampered copy of a known transaction counted as posted", n)
+		}
 	}
 }

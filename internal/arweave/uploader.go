@@ -46,8 +46,15 @@ type GatewayUploader struct {
 	Wallet  *Wallet
 }
 
-// Prepare asks the gateway for an anchor and the price, then signs.
+// Prepare asks the gateway for an anchor and the price, then signs. It
+// refuses tags with an empty name or value, which the protocol allows but
+// arlocal and some gateways reject: better before signing than after.
 func (u *GatewayUploader) Prepare(ctx context.Context, data []byte, tags []Tag) (*Signed, error) {
+	for _, t := range tags {
+		if t.Name == "" || t.Value == "" {
+			return nil, fmt.Errorf("arweave: tag %q: empty tag names and values are refused by gateways; leave the tag out", t.Name)
+		}
+	}
 	anchor, err := u.Gateway.Anchor(ctx)
 	if err != nil {
 		return nil, err

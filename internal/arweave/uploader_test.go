@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -143,6 +144,9 @@ func TestGatewayUploader(t *testing.T) {
 	got := f.txs[s.ID]
 	if got == nil || got.LastTx != anchor || got.Reward != "4242" || string(got.Data) != "thirteen byte" {
 		t.Errorf("posted %+v", got)
+	}
+	if _, err := u.Prepare(ctx, []byte("x"), []Tag{{"Previous-Tx", ""}}); err == nil || !strings.Contains(err.Error(), "Previous-Tx") {
+		t.Errorf("empty tag value: err = %v", err)
 	}
 	forged := *s
 	forged.Body = []byte(`{"format":2}`)
