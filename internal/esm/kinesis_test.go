@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +25,7 @@ type fakeKinesis struct {
 	t     *testing.T
 	s     *Stream
 	name  string
+	mu    sync.Mutex
 	empty map[string]bool // iterators already answered with an empty page
 }
 
@@ -78,10 +80,12 @@ func (f *fakeKinesis) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
+		f.mu.Lock()
 		if len(recs) > 0 && !f.empty[tok] {
 			f.empty[tok] = true
 			recs, more = nil, true
 		}
+		f.mu.Unlock()
 		var rs []any
 		next := it
 		for _, rec := range recs {
