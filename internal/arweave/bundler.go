@@ -10,7 +10,8 @@ import (
 )
 
 // Bundler is a client of an ANS-104 bundler's upload API: POST /tx with the
-// binary data item as application/octet-stream, and GET /tx/{id}/status.
+// binary data item as application/octet-stream, and GET /tx/{id}/status. A
+// Bundler is safe for concurrent use.
 type Bundler struct {
 	URL   string       // the bundler's base URL; requests go to URL+"/tx"
 	HTTP  *http.Client // nil means http.DefaultClient

@@ -11,7 +11,8 @@ import (
 )
 
 // Gateway is a client of an Arweave gateway or node HTTP API (arweave.net,
-// an ar.io gateway, arlocal). Its zero value is not usable: set URL.
+// an ar.io gateway, arlocal). Set URL; the other fields are optional. A
+// Gateway is safe for concurrent use.
 type Gateway struct {
 	URL   string       // e.g. "https://arweave.net", no trailing path
 	HTTP  *http.Client // nil means http.DefaultClient
