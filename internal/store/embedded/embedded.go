@@ -192,12 +192,16 @@ func (s *Store) PutHistory(ctx context.Context, items []store.HistoryItem) ([]st
 // ApplyUsers implements store.Store. A delta with a non-empty ExpectSeq for a
 // user that does not exist is a conflict: the stored watermark is "".
 func (s *Store) ApplyUsers(ctx context.Context, deltas []store.UserDelta) ([]error, error) {
-	errs := make([]error, len(deltas))
+	errs := contract.Deltas(deltas)
+	for i, err := range errs {
+		if err != nil {
+			errs[i] = fmt.Errorf("embedded: apply users: %w", err)
+		}
+	}
 	err := s.update(ctx, "apply users", func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketUsers)
 		for i, d := range deltas {
-			if err := contract.Delta(d); err != nil {
-				errs[i] = fmt.Errorf("embedded: apply users: %w", err)
+			if errs[i] != nil {
 				continue
 			}
 			u, found, err := getUser(b, d.Address)

@@ -39,8 +39,28 @@ func Time(t time.Time) time.Time {
 	return t.UTC().Truncate(time.Millisecond)
 }
 
-// Delta checks the parts of d that every backend relies on.
-func Delta(d store.UserDelta) error {
+// Deltas checks each delta of one ApplyUsers call and returns one error (or
+// nil) per delta. A second delta for the same address and shard in one call
+// is refused: its guard would depend on the order the backend applies them.
+func Deltas(deltas []store.UserDelta) []error {
+	type pair struct{ address, shard string }
+	errs := make([]error, len(deltas))
+	seen := make(map[pair]bool, len(deltas))
+	for i, d := range deltas {
+		if err := delta(d); err != nil {
+			errs[i] = err
+			continue
+		}
+		p := pair{d.Address, d.Shard}
+		if seen[p] {
+			errs[i] = fmt.Errorf("second delta for %s on %s in one call", d.Address, d.Shard)
+		}
+		seen[p] = true
+	}
+	return errs
+}
+
+func delta(d store.UserDelta) error {
 	if err := Key("address", d.Address); err != nil {
 		return err
 	}
