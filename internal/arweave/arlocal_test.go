@@ -21,8 +21,9 @@ import (
 func startArlocal(t *testing.T) *Gateway {
 	t.Helper()
 	node, dir := nodeTools(t)
-	db := filepath.Join(t.TempDir(), "db")
-	cmd := exec.Command(node, filepath.Join(dir, "arlocal-loopback.js"), "0", db)
+	work := t.TempDir()
+	cmd := exec.Command(node, filepath.Join(dir, "arlocal-loopback.js"), "0", filepath.Join(work, "db"))
+	cmd.Dir = work // arlocal writes ./logs
 	stdin, err := cmd.StdinPipe() // arlocal stops when this closes, even if we die
 	if err != nil {
 		t.Fatal(err)
