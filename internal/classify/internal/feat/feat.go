@@ -1,0 +1,272 @@
+// Package feat turns a browsing item into hashed features. The model builder
+// and the classifier share it, so that training and inference see exactly the
+// same features; any change here requires `go generate` in package classify.
+package feat
+
+import (
+	"strings"
+
+	"golang.org/x/net/publicsuffix"
+)
+
+// Max is the most features Extract emits for one item; callers size their
+// buffers with it so that extraction never allocates.
+const Max = 768
+
+// Feature is one hashed feature and its weight (how many times it counts).
+type Feature struct {
+	Hash   uint64
+	Weight uint32
+}
+
+// Field weights, as integers so that training counts stay exact and the
+// generated model is byte-for-byte reproducible. The title and the URL say
+// most about what the person is doing; the summary is long and diffuse.
+const (
+	WDomain  = 3
+	WPath    = 2
+	WTitle   = 3
+	WSummary = 1
+	WChar    = 1
+)
+
+// SummaryHead is how many bytes of the summary are read: the head carries
+// the topic, the tail is mostly boilerplate and would only cost time.
+const SummaryHead = 320
+
+const (
+	kindWord   = 'w'
+	kindBigram = 'b'
+	kindChar   = 'c'
+)
+
+const (
+	offset64 = 14695981039346656037
+	prime64  = 1099511628211
+)
+
+// HashString hashes s case-insensitively (ASCII) with FNV-1a. Hosts in the
+// site table and the UT1 lists are hashed with it.
+func HashString(s string) uint64 {
+	h := uint64(offset64)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(lower(s[i]))
+		h *= prime64
+	}
+	return h
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func isTokenByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || c >= 0x80
+}
+
+// Buffer collects the features of one item. Its zero value is ready to use;
+// it lives on the caller's stack.
+type Buffer struct {
+	F [Max]Feature
+	N int
+}
+
+// Reset empties the buffer.
+func (b *Buffer) Reset() { b.N = 0 }
+
+func (b *Buffer) add(h uint64, w uint32) {
+	if b.N < Max {
+		b.F[b.N] = Feature{h, w}
+		b.N++
+	}
+}
+
+// Text adds the word unigrams, bigrams and (if chars) character 4-grams of s,
+// each with weight w.
+func (b *Buffer) Text(s string, w uint32, chars bool) {
+	var tok [32]byte
+	var prev uint64
+	havePrev := false
+	for i := 0; i < len(s); {
+		if !isTokenByte(s[i]) {
+			// An apostrophe inside a word ("don't", "women's") does not break
+			// the phrase; other separators end a bigram chain at sentence
+			// punctuation only, so titles like "Foo - Bar" still pair up.
+			if s[i] == '.' || s[i] == '|' || s[i] == ',' || s[i] == ':' || s[i] == ';' || s[i] == '(' || s[i] == ')' {
+				havePrev = false
+			}
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isTokenByte(s[j]) {
+			j++
+		}
+		n, ok := normalize(tok[:], s[i:j])
+		i = j
+		if !ok {
+			continue
+		}
+		t := tok[:n]
+		if stopword(t) {
+			havePrev = false
+			continue
+		}
+		h := hashBytes(kindWord, t)
+		b.add(h, w)
+		if havePrev {
+			b.add(mix(prev, h), w)
+		}
+		prev, havePrev = h, true
+		if chars && n >= 5 {
+			b.chars(t)
+		}
+	}
+}
+
+// chars adds the character 4-grams of "^t$", which tie together inflections
+// ("recipes", "recipe") and glued words in domain names ("coinmarketcap").
+func (b *Buffer) chars(t []byte) {
+	var w [34]byte
+	w[0] = '^'
+	copy(w[1:], t)
+	w[len(t)+1] = '$'
+	s := w[:len(t)+2]
+	for i := 0; i+4 <= len(s); i++ {
+		b.add(hashBytes(kindChar, s[i:i+4]), WChar)
+	}
+}
+
+// normalize lower-cases tok into dst and strips a plural "s". It rejects
+// tokens that carry no topic: single letters, numbers, ids and hashes.
+func normalize(dst []byte, tok string) (int, bool) {
+	if len(tok) < 2 || len(tok) > len(dst) {
+		return 0, false
+	}
+	digits := 0
+	for i := 0; i < len(tok); i++ {
+		c := lower(tok[i])
+		if '0' <= c && c <= '9' {
+			digits++
+		}
+		dst[i] = c
+	}
+	if digits == len(tok) || digits > 0 && len(tok) > 10 || digits > 3 {
+		return 0, false
+	}
+	n := len(tok)
+	if n > 4 && dst[n-1] == 's' && dst[n-2] != 's' && dst[n-2] != 'u' && dst[n-2] != 'i' {
+		n--
+	}
+	return n, true
+}
+
+func hashBytes(kind byte, t []byte) uint64 {
+	h := uint64(offset64)
+	h ^= uint64(kind)
+	h *= prime64
+	for _, c := range t {
+		h ^= uint64(c)
+		h *= prime64
+	}
+	return h
+}
+
+func mix(a, b uint64) uint64 {
+	h := a*0x9E3779B97F4A7C15 ^ b
+	h ^= h >> 29
+	h *= 0xBF58476D1CE4E5B9
+	h ^= h >> 32
+	return h ^ kindBigram
+}
+
+// stopword reports whether t is a function word or web boilerplate that says
+// nothing about the activity.
+func stopword(t []byte) bool {
+	switch len(t) {
+	case 2:
+		switch string(t) {
+		case "of", "to", "in", "on", "at", "by", "is", "it", "an", "as", "or", "be", "we", "my", "me", "do", "if", "so", "up", "no", "us", "vs", "he", "am":
+			return true
+		}
+	case 3:
+		switch string(t) {
+		case "the", "and", "for", "you", "are", "was", "its", "our", "can", "all", "how", "not", "but", "has", "who", "why", "new", "get", "www", "com", "org", "net", "htm", "php", "asp", "amp", "utm", "her", "his", "use", "now", "one", "any", "out", "top", "day":
+			return true
+		}
+	case 4:
+		switch string(t) {
+		case "with", "from", "this", "that", "your", "what", "will", "more", "have", "they", "into", "html", "aspx", "page", "here", "when", "than", "them", "just", "also", "most", "some", "over", "each", "http", "view":
+			return true
+		}
+	case 5:
+		switch string(t) {
+		case "about", "their", "there", "which", "these", "after", "other", "while", "where", "index", "https", "every", "first":
+			return true
+		}
+	}
+	return false
+}
+
+// Item adds the features of one browsing item. host is the URL's host (or the
+// given domain), path the URL path and query.
+func (b *Buffer) Item(host, path, title, summary string) {
+	b.Host(host)
+	b.Text(path, WPath, true)
+	b.Text(title, WTitle, true)
+	if len(summary) > SummaryHead {
+		summary = summary[:SummaryHead]
+	}
+	b.Text(summary, WSummary, false)
+}
+
+// Host adds the labels of host except the public suffix and "www" as words:
+// "jobs.example.com" says Job Hunting, "allrecipes.com" says Cooking through
+// its character 4-grams.
+func (b *Buffer) Host(host string) {
+	host = strings.TrimPrefix(host, "www.")
+	// The public suffix ("com", "co.uk") says nothing about the activity.
+	if ps, _ := publicsuffix.PublicSuffix(host); len(ps) < len(host) {
+		host = host[:len(host)-len(ps)-1]
+	}
+	b.Text(host, WDomain, true)
+}
+
+// SplitURL returns the host and the path (with query, without fragment) of
+// rawURL without allocating. It accepts URLs with or without a scheme.
+func SplitURL(rawURL string) (host, path string) {
+	s := rawURL
+	if i := strings.Index(s, "://"); i >= 0 && i < 12 {
+		s = s[i+3:]
+	} else if strings.HasPrefix(s, "//") {
+		s = s[2:]
+	}
+	if i := strings.IndexByte(s, '#'); i >= 0 {
+		s = s[:i]
+	}
+	end := strings.IndexAny(s, "/?")
+	if end < 0 {
+		end = len(s)
+	}
+	host, path = s[:end], s[end:]
+	if i := strings.LastIndexByte(host, '@'); i >= 0 {
+		host = host[i+1:]
+	}
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
+		host = host[:i]
+	}
+	host = strings.TrimSuffix(host, ".")
+	return host, path
+}
+
+// Magic starts every model file; the digit is the format version.
+const Magic = "KLEOCLS1"
+
+// TextCap bounds how many weighted feature occurrences the text model counts
+// as evidence. Naive Bayes scores grow with the length of the text; capping
+// them keeps a long summary from outvoting the site table and the UT1 lists,
+// and keeps the confidence meaningful.
+const TextCap = 24
