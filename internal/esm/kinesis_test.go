@@ -133,9 +133,14 @@ func TestKinesisSourceDrivesMapping(t *testing.T) {
 		t.Fatalf("Shards = %v, %v", ids, err)
 	}
 
-	var viaAPI, direct []events.KinesisEventRecord
+	var (
+		mu             sync.Mutex
+		viaAPI, direct []events.KinesisEventRecord
+	)
 	collect := func(into *[]events.KinesisEventRecord) Handler {
 		return func(_ context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
+			mu.Lock()
+			defer mu.Unlock()
 			*into = append(*into, ev.Records...)
 			return events.KinesisEventResponse{}, nil
 		}
