@@ -18,9 +18,6 @@ const (
 	ctxKey
 )
 
-// ctxAfter is how far after a candidate a keyword may follow ("... office").
-const ctxAfter = 16
-
 func isWordDelim(c byte) bool {
 	switch c {
 	case ' ', '\t', '\n', '\r', ':', ',', ';', '(', ')', '-', '!', '?', '"', '\'', '[', ']', '*', '|', '#', '\\':
@@ -46,6 +43,12 @@ func (sc *scanner) context(start, end int, kind ctxKind) int {
 	before, dBefore := 0, 0
 	lo := max(start-sc.window, 0)
 	for p := start; p > lo; {
+		// Stop at an earlier finding, and at '>' (the end of a placeholder
+		// in already scrubbed text): the distance across them would differ
+		// between the original and the scrubbed text.
+		if s[p-1] == '>' || sc.inFinding(p-1) {
+			break
+		}
 		if !isAlpha(s[p-1]) {
 			p--
 			continue
@@ -64,21 +67,19 @@ func (sc *scanner) context(start, end int, kind ctxKind) int {
 			}
 		}
 	}
-	hi := min(end+ctxAfter, len(s))
-	for p := end; p < hi; {
-		if !isAlpha(s[p]) {
-			p++
-			continue
-		}
-		ws := p
-		for p < len(s) && isAlpha(s[p]) {
-			p++
-		}
-		if wordLeftOK(s, ws) && wordRightOK(s, p) && keyword(kind, s[ws:p]) > 0 {
-			if before == 0 || ws-end < dBefore {
-				return 1
-			}
-			break
+	// After the candidate only the adjacent word counts ("781 1704 office",
+	// "082 490 1693-Office"), so later findings cannot change the outcome.
+	p := end
+	for p < len(s) && p-end < 2 && (s[p] == ' ' || s[p] == '-') {
+		p++
+	}
+	ws := p
+	for p < len(s) && isAlpha(s[p]) {
+		p++
+	}
+	if p > ws && ws > end && wordRightOK(s, p) && keyword(kind, s[ws:p]) > 0 {
+		if before == 0 || ws-end < dBefore {
+			return 1
 		}
 	}
 	return before

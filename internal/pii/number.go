@@ -400,8 +400,8 @@ func (q *numSeq) strongPhone(s string) bool {
 	if q.plus {
 		return q.nd >= 8
 	}
-	if q.ng < 2 {
-		return false
+	if q.ng < 2 || q.ng == 3 && q.glen(0) == 3 && q.glen(1) == 2 && q.glen(2) == 4 {
+		return false // SSN-shaped: left to the SSN rules and to context
 	}
 	g0 := s[q.gs[0]:q.ge[0]]
 	if len(g0) >= 2 && g0[0] == '0' && g0[1] == '0' {

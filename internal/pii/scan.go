@@ -57,6 +57,9 @@ type scanner struct {
 	keep   string
 	window int
 	out    []Finding
+	// Remembered ends of assigned values and URL parameter values.
+	valFrom, valEnd int
+	prmFrom, prmEnd int
 }
 
 func (sc *scanner) run() {

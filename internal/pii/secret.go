@@ -8,9 +8,15 @@ import (
 // Secrets: tokens with a documented prefix, JWTs, PEM private keys, and values
 // assigned to key/token/secret/password names.
 
-// runOf returns the end of the run of bytes in class k starting at s[i].
+// maxSecret bounds every scan for a secret's end, so that text made of
+// repeated near-misses ("token=token=token=...") costs linear time.
+const maxSecret = 4096
+
+// runOf returns the end of the run of bytes in class k starting at s[i],
+// looking at most maxSecret+1 bytes ahead.
 func runOf(s string, i int, k uint8) int {
-	for i < len(s) && class[s[i]]&k != 0 {
+	lim := min(len(s), i+maxSecret+1)
+	for i < lim && class[s[i]]&k != 0 {
 		i++
 	}
 	return i
@@ -30,7 +36,7 @@ func (sc *scanner) prefixed(i, j int) int {
 	}
 	switch s[i] {
 	case 'A':
-		if len(w) == 20 && len(w) >= 4 {
+		if len(w) == 20 {
 			switch w[:4] {
 			case "AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "APKA":
 				for k := 4; k < 20; k++ {
@@ -42,9 +48,8 @@ func (sc *scanner) prefixed(i, j int) int {
 			}
 		}
 		if strings.HasPrefix(w, "AIza") {
-			if e := runOf(s, i, cB64URL); e-i == 39 {
-				return sc.add(Secret, i, e)
-			}
+			e := runOf(s, i, cB64URL)
+			return sc.secretIf(e-i == 39, i, e)
 		}
 	case 'e':
 		if strings.HasPrefix(w, "eyJ") {
@@ -53,53 +58,44 @@ func (sc *scanner) prefixed(i, j int) int {
 	case 'g':
 		switch {
 		case next == '_' && (w == "ghp" || w == "gho" || w == "ghu" || w == "ghs" || w == "ghr"):
-			if e := alnumEnd(s, j+1); e-j-1 >= 36 {
-				return sc.add(Secret, i, e)
-			}
+			e := alnumEnd(s, j+1)
+			return sc.secretIf(e-j-1 >= 36, i, e)
 		case next == '_' && w == "github" && strings.HasPrefix(s[j:], "_pat_"):
-			if e := runOf(s, j+5, cAlnum|cB64URL); e-j-5 >= 40 {
-				return sc.add(Secret, i, e)
-			}
+			e := runOf(s, j+5, cAlnum|cB64URL)
+			return sc.secretIf(e-j-5 >= 40, i, e)
 		case next == '-' && (w == "glpat" || w == "gldt" || w == "glrt" || w == "glptt" || w == "glsoat"):
-			if e := runOf(s, j+1, cB64URL); e-j-1 >= 20 {
-				return sc.add(Secret, i, e)
-			}
+			e := runOf(s, j+1, cB64URL)
+			return sc.secretIf(e-j-1 >= 20, i, e)
 		}
 	case 'x':
 		if next == '-' && len(w) == 4 && strings.HasPrefix(w, "xox") && strings.IndexByte("abeoprs", w[3]) >= 0 {
-			if e := runOf(s, i, cB64URL); e-i >= 15 {
-				return sc.add(Secret, i, e)
-			}
+			e := runOf(s, i, cB64URL)
+			return sc.secretIf(e-i >= 15, i, e)
 		}
 	case 's', 'r':
 		if (w == "sk" || w == "rk") && next == '_' &&
 			(strings.HasPrefix(s[j:], "_live_") || strings.HasPrefix(s[j:], "_test_")) {
-			if e := alnumEnd(s, j+6); e-j-6 >= 16 {
-				return sc.add(Secret, i, e)
-			}
+			e := alnumEnd(s, j+6)
+			return sc.secretIf(e-j-6 >= 16, i, e)
 		}
 		if w == "sk" && next == '-' {
-			if e := runOf(s, i, cB64URL); e-i >= 40 {
-				return sc.add(Secret, i, e) // OpenAI-style sk-...
-			}
+			e := runOf(s, i, cB64URL)
+			return sc.secretIf(e-i >= 40, i, e)
 		}
 	case 'w':
 		if w == "whsec" && next == '_' {
-			if e := runOf(s, j+1, cB64URL); e-j-1 >= 24 {
-				return sc.add(Secret, i, e)
-			}
+			e := runOf(s, j+1, cB64URL)
+			return sc.secretIf(e-j-1 >= 24, i, e)
 		}
 	case 'y':
 		if w == "ya29" && next == '.' {
-			if e := runOf(s, j+1, cB64URL); e-j-1 >= 20 {
-				return sc.add(Secret, i, e)
-			}
+			e := runOf(s, j+1, cB64URL)
+			return sc.secretIf(e-j-1 >= 20, i, e)
 		}
 	case 'n':
 		if w == "npm" && next == '_' {
-			if e := alnumEnd(s, j+1); e-j-1 == 36 {
-				return sc.add(Secret, i, e)
-			}
+			e := alnumEnd(s, j+1)
+			return sc.secretIf(e-j-1 == 36, i, e)
 		}
 	case 'b', 'B':
 		if len(w) >= 42 && (strings.HasPrefix(w, "bc1") || strings.HasPrefix(w, "BC1")) {
@@ -116,9 +112,19 @@ func (sc *scanner) prefixed(i, j int) int {
 	return 0
 }
 
+// secretIf records s[i:e] as a secret if ok. Either way the scan resumes at
+// e: a run that starts with a credential prefix holds nothing else.
+func (sc *scanner) secretIf(ok bool, i, e int) int {
+	if ok {
+		return sc.add(Secret, i, e)
+	}
+	return e
+}
+
 // bearerEnd returns the end of an RFC 6750 token68 at s[v].
 func bearerEnd(s string, v int) int {
-	for v < len(s) {
+	lim := min(len(s), v+maxSecret+1)
+	for v < lim {
 		c := s[v]
 		if !(isAlnum(c) || strings.IndexByte("-._~+/=", c) >= 0) {
 			break
@@ -134,11 +140,11 @@ func (sc *scanner) jwt(i int) int {
 	s := sc.s
 	e := runOf(s, i, cB64URL)
 	if e-i < 10 || e >= len(s) || s[e] != '.' {
-		return 0
+		return e // not a JWT: resume after the run
 	}
 	f := runOf(s, e+1, cB64URL)
 	if f-e-1 < 4 {
-		return 0
+		return e
 	}
 	e = f
 	for e+1 < len(s) && s[e] == '.' && class[s[e+1]]&cB64URL != 0 {
@@ -210,7 +216,7 @@ func (sc *scanner) assignment(i, w int) int {
 			return 0
 		}
 		v := i + w
-		e := paramValueEnd(s, v)
+		e := sc.paramValueEnd(v)
 		if e == v || s[v] == '<' {
 			return 0
 		}
@@ -233,13 +239,9 @@ func (sc *scanner) assignment(i, w int) int {
 			break
 		}
 	}
-	e := v
-	for e < len(s) {
-		c := s[e]
-		if c <= ' ' || c == '"' || c == '\'' || c == '<' || c == '>' || c == '&' || c == ',' || c == ';' || c == '}' || c == ')' {
-			break
-		}
-		e++
+	e := sc.valueEnd(v)
+	if e-v > maxSecret {
+		return 0
 	}
 	if kind == secretPassword {
 		if e-v < 6 || !mixed(s[v:e]) {
@@ -249,6 +251,26 @@ func (sc *scanner) assignment(i, w int) int {
 		return 0
 	}
 	return sc.add(Secret, v, e)
+}
+
+// valueEnd returns the end of an assigned value starting at v. The end found
+// last is remembered: every start before it shares it, which keeps text
+// full of '=' linear.
+func (sc *scanner) valueEnd(v int) int {
+	if sc.valEnd != 0 && sc.valFrom <= v && v <= sc.valEnd {
+		return sc.valEnd
+	}
+	s := sc.s
+	e := v
+	for e < len(s) {
+		c := s[e]
+		if c <= ' ' || c == '"' || c == '\'' || c == '<' || c == '>' || c == '&' || c == ',' || c == ';' || c == '}' || c == ')' {
+			break
+		}
+		e++
+	}
+	sc.valFrom, sc.valEnd = v, e
+	return e
 }
 
 const (

@@ -122,20 +122,28 @@ func paramStart(s string, ks int) bool {
 	return false
 }
 
-// paramValueEnd returns the end of a parameter value starting at v.
-func paramValueEnd(s string, v int) int {
-	for v < len(s) {
-		switch s[v] {
+// paramValueEnd returns the end of a parameter value starting at v,
+// remembering it as valueEnd does.
+func (sc *scanner) paramValueEnd(v int) int {
+	if sc.prmEnd != 0 && sc.prmFrom <= v && v <= sc.prmEnd {
+		return sc.prmEnd
+	}
+	s := sc.s
+	e := v
+scan:
+	for e < len(s) {
+		switch s[e] {
 		case '&', '#', ' ', '\t', '\n', '\r', '"', '\'', '<', '>', '\\':
-			return v
+			break scan
 		case '%':
-			if v+2 < len(s) && s[v+1] == '2' && (s[v+2] == '6' || s[v+2] == '3') {
-				return v // %26 '&', %23 '#'
+			if e+2 < len(s) && s[e+1] == '2' && (s[e+2] == '6' || s[e+2] == '3') {
+				break scan // %26 '&', %23 '#'
 			}
 		}
-		v++
+		e++
 	}
-	return v
+	sc.prmFrom, sc.prmEnd = v, e
+	return e
 }
 
 // sensitiveParam reports whether a URL parameter name carries a credential or
