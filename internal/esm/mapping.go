@@ -59,6 +59,12 @@ type Invocation struct {
 // Each discard produces one OnFailureRecord. Discarded records count as
 // finished: the shard moves past them.
 //
+// Each invocation's context carries a lambdacontext.LambdaContext and a
+// deadline FunctionTimeout away. Lambda kills a function at its deadline; the
+// emulator cannot kill a goroutine, so it waits for the handler to return and
+// then treats the invocation as timed out (its answer ignored). A handler that
+// never returns therefore stalls its lane.
+//
 // Handler, BeforeInvoke and Redeliver run concurrently across shards and
 // lanes; OnFailure and Progress are called one at a time.
 //
