@@ -418,6 +418,9 @@ func (s *shard) runLane(ctx context.Context, l *lane) {
 // the batch is full (by count or payload).
 func (s *shard) take(l *lane, batch []rec, size int) ([]rec, int, bool) {
 	bs := s.r.cfg.BatchSize
+	if batch == nil {
+		batch = make([]rec, 0, min(bs, len(l.queue)))
+	}
 	n := 0
 	full := false
 	for n < len(l.queue) {
