@@ -52,7 +52,10 @@ type Invocation struct {
 // batch of two or more records with BisectBatchOnFunctionError, the batch is
 // split in half and the halves are run in order; as AWS documents, a split
 // does not consume a retry, so the halves inherit the batch's retry count.
-// Any other failure is a retry: once a batch has been retried
+// Any other failure is a retry, including a partial failure (AWS describes
+// that, with bisection on, as bisecting at the returned sequence number: the
+// records before it succeed and the rest are retried, as without
+// bisection). Once a batch has been retried
 // MaximumRetryAttempts times its remaining records are discarded with
 // condition RetryAttemptsExhausted. Before every invocation, leading records
 // older than MaximumRecordAge are discarded with condition RecordAgeExceeded.
