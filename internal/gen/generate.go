@@ -101,11 +101,19 @@ func newGenerator(cfg Config) *generator {
 	g.fill = make([][]string, len(g.c.themes))
 	var buf []byte
 	for i := range g.c.themes {
-		g.fill[i] = make([]string, fillPool)
-		for j := range g.fill[i] {
+		// Distinct sentences only, so a template without slots is not
+		// repeated throughout every page.
+		seen := map[string]bool{}
+		for range 4 * fillPool {
 			g.x.newScope()
 			buf = g.x.expand(buf[:0], g.c.themes[i].fill[g.rng.IntN(len(g.c.themes[i].fill))])
-			g.fill[i][j] = string(buf)
+			if !seen[string(buf)] {
+				seen[string(buf)] = true
+				g.fill[i] = append(g.fill[i], string(buf))
+			}
+			if len(g.fill[i]) == fillPool {
+				break
+			}
 		}
 	}
 	for _, t := range g.c.chrome {

@@ -1,0 +1,169 @@
+// Command events writes the Kinesis test events of events/ from package gen,
+// in the shape `sam local generate-event kinesis get-records` prints, for
+// `sam local invoke -e` and `make invoke`:
+//
+//	go run ./internal/gen/cmd/events -out events
+//
+// The files are reproducible: the same program writes the same bytes, and
+// a test checks that the committed files are up to date.
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/kleo-network/kleo-stream/internal/gen"
+)
+
+func main() {
+	out := flag.String("out", "events", "directory to write the event files to")
+	flag.Parse()
+	if err := write(*out); err != nil {
+		fmt.Fprintln(os.Stderr, "events:", err)
+		os.Exit(1)
+	}
+}
+
+func write(dir string) error {
+	files, err := render()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, name := range slices.Sorted(func(yield func(string) bool) {
+		for n := range files {
+			if !yield(n) {
+				return
+			}
+		}
+	}) {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, files[name], 0o644); err != nil {
+			return err
+		}
+		fmt.Println(path)
+	}
+	return nil
+}
+
+// arrival is when the events' first record reached the stream.
+var arrival = time.Date(2024, time.November, 5, 10, 34, 3, 0, time.UTC)
+
+// The faults mixed-malformed.json must show. Oversized records are left
+// out: a 1 MiB record does not belong in a fixture.
+var wantFaults = []gen.Fault{gen.FaultNotJSON, gen.FaultMissingAddress, gen.FaultBadAddress,
+	gen.FaultBadID, gen.FaultWrongType, gen.FaultUnknownOperation}
+
+// render returns each event file's name and content.
+func render() (map[string][]byte, error) {
+	files := map[string][]byte{}
+	add := func(name string, first uint64, recs []gen.Record) error {
+		b, err := samEvent(gen.KinesisEvent(gen.Source{}, first, arrival, recs))
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		files[name] = b
+		return nil
+	}
+
+	single := gen.Generate(gen.Config{Users: 1, ItemsPerUser: 1, Seed: 1, PlainShape: true})
+	if err := add("single.json", 0, single); err != nil {
+		return nil, err
+	}
+
+	batch := gen.Generate(gen.Config{Users: 5, ItemsPerUser: 20, Seed: 2, PIIRate: 0.2, SummaryMin: 200, SummaryMax: 1500})
+	if err := add("batch-100.json", 100, batch); err != nil {
+		return nil, err
+	}
+
+	var mixed []gen.Record
+	seen := map[gen.Fault]bool{}
+	valid := 0
+	for _, r := range gen.Generate(gen.Config{Users: 4, ItemsPerUser: 40, Seed: 3, MalformedRate: 0.3, SummaryMax: 1000}) {
+		switch {
+		case r.Duplicate || r.Fault == gen.FaultOversized || len(r.Data) == 0:
+		case r.Malformed && !seen[r.Fault]:
+			seen[r.Fault] = true
+			mixed = append(mixed, r)
+		case !r.Malformed && valid < 14:
+			valid++
+			mixed = append(mixed, r)
+		}
+	}
+	for _, f := range wantFaults {
+		if !seen[f] {
+			return nil, fmt.Errorf("mixed-malformed.json: no %s record generated", f)
+		}
+	}
+	if err := add("mixed-malformed.json", 300, mixed); err != nil {
+		return nil, err
+	}
+
+	var change []gen.Record
+	for _, r := range gen.Generate(gen.Config{Users: 1, ItemsPerUser: 60, Seed: 4, SummaryMax: 1000}) {
+		if !r.Malformed && bytes.Contains(r.Data, []byte(`"operationType":"insert"`)) {
+			change = append(change, r)
+			break
+		}
+	}
+	if len(change) == 0 {
+		return nil, fmt.Errorf("change-event.json: no change event generated")
+	}
+	if err := add("change-event.json", 400, change); err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+// samRecord has the fields of a record of sam's Kinesis sample event, in
+// its order (events.KinesisEventRecord orders them differently).
+type samRecord struct {
+	Kinesis struct {
+		KinesisSchemaVersion        string      `json:"kinesisSchemaVersion"`
+		PartitionKey                string      `json:"partitionKey"`
+		SequenceNumber              string      `json:"sequenceNumber"`
+		Data                        string      `json:"data"`
+		ApproximateArrivalTimestamp json.Number `json:"approximateArrivalTimestamp"`
+	} `json:"kinesis"`
+	EventSource       string `json:"eventSource"`
+	EventVersion      string `json:"eventVersion"`
+	EventID           string `json:"eventID"`
+	EventName         string `json:"eventName"`
+	InvokeIdentityArn string `json:"invokeIdentityArn"`
+	AwsRegion         string `json:"awsRegion"`
+	EventSourceARN    string `json:"eventSourceARN"`
+}
+
+func samEvent(ev events.KinesisEvent) ([]byte, error) {
+	out := struct {
+		Records []samRecord `json:"Records"`
+	}{Records: make([]samRecord, len(ev.Records))}
+	for i, r := range ev.Records {
+		s := &out.Records[i]
+		s.Kinesis.KinesisSchemaVersion = r.Kinesis.KinesisSchemaVersion
+		s.Kinesis.PartitionKey = r.Kinesis.PartitionKey
+		s.Kinesis.SequenceNumber = r.Kinesis.SequenceNumber
+		s.Kinesis.Data = base64.StdEncoding.EncodeToString(r.Kinesis.Data)
+		ms := r.Kinesis.ApproximateArrivalTimestamp.UnixMilli()
+		s.Kinesis.ApproximateArrivalTimestamp = json.Number(strconv.FormatFloat(float64(ms)/1000, 'f', 3, 64))
+		s.EventSource, s.EventVersion, s.EventID, s.EventName = r.EventSource, r.EventVersion, r.EventID, r.EventName
+		s.InvokeIdentityArn, s.AwsRegion, s.EventSourceARN = r.InvokeIdentityArn, r.AwsRegion, r.EventSourceArn
+	}
+	b, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
