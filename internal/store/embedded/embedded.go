@@ -114,6 +114,9 @@ type userDoc struct {
 
 // Watermarks implements store.Store.
 func (s *Store) Watermarks(ctx context.Context, shard string, addresses []string) (map[string]string, error) {
+	if err := contract.FieldName("shard", shard); err != nil {
+		return nil, fmt.Errorf("embedded: watermarks: %w", err)
+	}
 	out := make(map[string]string)
 	err := s.view(ctx, "watermarks", func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketUsers)

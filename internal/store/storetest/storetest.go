@@ -303,17 +303,22 @@ func testApplyUsersInvalid(t *testing.T, s store.Store) {
 	badActivity := delta(bob, shardA, "", "1")
 	badActivity.Activities = map[string]int64{"$inc": 1}
 	noSeq := delta(carol, shardA, "", "")
-	errs, err := s.ApplyUsers(ctx(t), []store.UserDelta{bad, badActivity, noSeq, delta(dave, shardA, "", "1")})
+	// A second delta for the same user and shard in one call.
+	twice := delta(dave, shardA, "1", "2")
+	errs, err := s.ApplyUsers(ctx(t), []store.UserDelta{bad, badActivity, noSeq, delta(dave, shardA, "", "1"), twice})
 	if err != nil {
 		t.Fatalf("ApplyUsers: %v", err)
 	}
-	for i := range 3 {
+	for _, i := range []int{0, 1, 2, 4} {
 		if errs[i] == nil || errors.Is(errs[i], store.ErrConflict) {
 			t.Errorf("invalid delta %d: error = %v, want a validation error", i, errs[i])
 		}
 	}
 	if errs[3] != nil {
 		t.Errorf("valid delta beside invalid ones: %v", errs[3])
+	}
+	if u := user(t, s, dave); u.Watermarks[shardA] != "1" || u.ItemsProcessed != 2 {
+		t.Errorf("dave after one valid delta: %+v", u)
 	}
 	d := dump(t, s)
 	if len(d.Users) != 1 || d.Users[0].Address != dave {
@@ -322,16 +327,20 @@ func testApplyUsersInvalid(t *testing.T, s store.Store) {
 }
 
 func testWatermarks(t *testing.T, s store.Store) {
-	mustApply(t, s, delta(alice, shardA, "", "100"), delta(bob, shardB, "", "7"))
+	// One call may carry deltas of several shards for a new user.
+	mustApply(t, s, delta(alice, shardA, "", "100"), delta(bob, shardB, "", "7"), delta(carol, shardA, "", "1"), delta(carol, shardB, "", "2"))
 	// Shard B's guard is independent of shard A's.
 	mustApply(t, s, delta(alice, shardB, "", "8"))
 	mustApply(t, s, delta(alice, shardA, "100", "101"))
+	if u := user(t, s, carol); u.ItemsProcessed != 4 || len(u.Watermarks) != 2 {
+		t.Errorf("carol after deltas on two shards in one call: %+v", u)
+	}
 	tests := []struct {
 		shard string
 		want  map[string]string
 	}{
-		{shardA, map[string]string{alice: "101"}},
-		{shardB, map[string]string{alice: "8", bob: "7"}},
+		{shardA, map[string]string{alice: "101", carol: "1"}},
+		{shardB, map[string]string{alice: "8", bob: "7", carol: "2"}},
 		{"shardId-000000000009", map[string]string{}},
 	}
 	for _, tt := range tests {
@@ -344,6 +353,9 @@ func testWatermarks(t *testing.T, s store.Store) {
 	got, err := s.Watermarks(ctx(t), shardA, nil)
 	if err != nil || len(got) != 0 {
 		t.Errorf("Watermarks(no addresses) = %v, %v; want empty", got, err)
+	}
+	if _, err := s.Watermarks(ctx(t), "bad.shard", []string{alice}); err == nil {
+		t.Error("Watermarks accepted a shard id with a dot")
 	}
 	if u := user(t, s, alice); u.ItemsProcessed != 6 {
 		t.Errorf("alice items = %d, want 6 (three deltas)", u.ItemsProcessed)
