@@ -34,6 +34,14 @@ build:
 			-o $(BIN)/$$fn/bootstrap ./functions/$$fn || exit 1; \
 	done
 
+# make invoke FN=processor EVENT=events/single.json: sam local invoke with SAM and
+# Docker, otherwise the same bootstrap behind the Lambda Runtime Interface Emulator.
+FN    ?= processor
+EVENT ?= events/single.json
+invoke:
+	@mkdir -p .kleo
+	tools/invoke.sh $(FN) $(EVENT)
+
 # sam build (BuildMethod: makefile) calls these with ARTIFACTS_DIR set.
 build-ProcessorFunction build-ArchiverFunction:
 	fn=$$(echo $@ | sed 's/build-//; s/Function//' | tr 'A-Z' 'a-z'); \

@@ -1,0 +1,56 @@
+// Command processor is the Kinesis-triggered Lambda function: it scrubs,
+// classifies and counts browsing-history records into MongoDB user stats.
+// Everything but the wiring lives in internal/processor.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/kleo-network/kleo-stream/internal/classify"
+	"github.com/kleo-network/kleo-stream/internal/config"
+	"github.com/kleo-network/kleo-stream/internal/pii"
+	"github.com/kleo-network/kleo-stream/internal/processor"
+	"github.com/kleo-network/kleo-stream/internal/secrets"
+	"github.com/kleo-network/kleo-stream/internal/store/dial"
+)
+
+func main() {
+	if err := run(context.Background()); err != nil {
+		// A configuration error fails the init phase with a message that
+		// names the variable; Lambda shows it in the function's log.
+		fmt.Fprintln(os.Stderr, "processor:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	cfg, err := config.LoadProcessor(ctx, os.Getenv, &secrets.AWS{})
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	// One client for the life of the execution environment, reused across invocations.
+	st, err := dial.Open(ctx, dial.Config{URI: cfg.MongoURI, Database: cfg.Database, Dir: cfg.DataDir, Timeout: cfg.ConnectTimeout})
+	if err != nil {
+		return err
+	}
+	model, err := classify.Load()
+	if err != nil {
+		return err
+	}
+	p := processor.New(st, pii.New(), model, processor.Options{
+		Logger:         log,
+		DeadlineMargin: cfg.DeadlineMargin,
+	})
+	lambda.StartWithOptions(p.Handle, lambda.WithEnableSIGTERM(func() {
+		if err := st.Close(context.Background()); err != nil {
+			log.Error("closing the store", "err", err)
+		}
+	}))
+	return nil
+}
