@@ -358,10 +358,9 @@ func (s *shard) read(ctx context.Context) error {
 				after = recs[len(recs)-1].SequenceNumber
 				continue
 			}
-			if more {
-				continue
-			}
-			if !r.m.Follow && s.idle() {
+			// An empty page while behind (Kinesis can return those) waits
+			// like an empty shard rather than spinning on the API.
+			if !more && !r.m.Follow && s.idle() {
 				close(s.drained)
 				return nil
 			}
@@ -421,7 +420,7 @@ func (s *shard) runLane(ctx context.Context, l *lane) {
 // the batch is full (by count or payload).
 func (s *shard) take(l *lane, batch []rec, size int) ([]rec, int, bool) {
 	bs := s.r.cfg.BatchSize
-	if batch == nil {
+	if batch == nil && len(l.queue) > 0 {
 		batch = make([]rec, 0, min(bs, len(l.queue)))
 	}
 	n := 0
