@@ -572,17 +572,17 @@ var themeDefs = []themeDef{
 		},
 		sites: []siteDef{
 			{"www.peacocktv.com", []pageDef{
-				{"/watch/playback/vod/{id}", "Watch {show} Season {k} Episode {n2} | Peacock", "Home\nTV Shows\nMovies\nSports\n{show}\nS{k} E{n2}\nResume\nEpisodes\nExtras"},
+				{"/watch/playback/vod/{id}", "Watch {show} Season {season} Episode {n2} | Peacock", "Home\nTV Shows\nMovies\nSports\n{show}\nS{season} E{n2}\nResume\nEpisodes\nExtras"},
 			}},
 			{"www.reddit.com", []pageDef{
 				{"/r/{show:slug}/comments/{short}/best_{char:slug}_moments/", "Best {char} moments? : r/{show:slug}", "r/{show:slug}\nJoin\n{count} members\nHot\n{n} comments"},
 			}},
 			{"www.imdb.com", []pageDef{
-				{"/title/tt{id}/episodes/?season={k}", "{show} (TV Series) - Episode list - IMDb", "Episodes\nSeason {k}\nTop-rated\nCast\n{char}"},
+				{"/title/tt{id}/episodes/?season={season}", "{show} (TV Series) - Episode list - IMDb", "Episodes\nSeason {season}\nTop-rated\nCast\n{char}"},
 			}},
 		},
 		fill: []string{
-			"{char} has the best cold open of season {k}.",
+			"{char} has the best cold open of season {season}.",
 			"Rewatching {show} for the {k}th time.",
 			"The episode where {char} tries to fix everything is a classic.",
 			"Every season of {show} ranked.",
@@ -597,17 +597,17 @@ var themeDefs = []themeDef{
 		},
 		sites: []siteDef{
 			{"www.tvmaze.com", []pageDef{
-				{"/shows/{big}/{show:slug}/episodes", "{show} - Episode list - TVmaze", "Shows\nSchedule\nNews\nForums\n{show}\nEpisodes\nCast\nCrew\nSeason {k}"},
+				{"/shows/{big}/{show:slug}/episodes", "{show} - Episode list - TVmaze", "Shows\nSchedule\nNews\nForums\n{show}\nEpisodes\nCast\nCrew\nSeason {season}"},
 			}},
 			{"www.vulture.com", []pageDef{
-				{"/article/{show:slug}-season-{k}-episode-{n2}-recap.html", "{show} Recap: Season {k}, Episode {n2}", "Vulture\nTV\nMovies\nRecaps\n{show}\nSeason {k}\nEpisode {n2}"},
+				{"/article/{show:slug}-season-{season}-episode-{n2}-recap.html", "{show} Recap: Season {season}, Episode {n2}", "Vulture\nTV\nMovies\nRecaps\n{show}\nSeason {season}\nEpisode {n2}"},
 			}},
 			{"www.max.com", []pageDef{
-				{"/shows/{show:slug}/{hex8}", "{show} | Max", "Home\nSeries\nMovies\n{show}\nSeason {k}\nEpisode {n2}\nPlay\nMy List"},
+				{"/shows/{show:slug}/{hex8}", "{show} | Max", "Home\nSeries\nMovies\n{show}\nSeason {season}\nEpisode {n2}\nPlay\nMy List"},
 			}},
 		},
 		fill: []string{
-			"{show} season {k} premieres on {net} in {month}.",
+			"{show} season {season} premieres on {net} in {month}.",
 			"The finale of {show} ties every thread together.",
 			"Recap: the episode ends on a cliffhanger in {city}.",
 			"{show} holds a {k}% score with critics.",
@@ -756,10 +756,10 @@ var themeDefs = []themeDef{
 		},
 		sites: []siteDef{
 			{"www.nytimes.com", []pageDef{
-				{"/{year}/{k}/{k}/world/{head:slug}.html", "{head} - The New York Times", "World\nU.S.\nPolitics\nN.Y.\nBusiness\nOpinion\nTech\nScience\n{head}\nListen to this article\nShare full article"},
+				{"/{year}/{mm}/{day}/world/{head:slug}.html", "{head} - The New York Times", "World\nU.S.\nPolitics\nN.Y.\nBusiness\nOpinion\nTech\nScience\n{head}\nListen to this article\nShare full article"},
 			}},
 			{"www.reuters.com", []pageDef{
-				{"/world/{head:slug}-{year}-{k}-{k}/", "{head} | Reuters", "World\nBusiness\nMarkets\nSustainability\nLegal\n{head}\nBy {first} {last}"},
+				{"/world/{head:slug}-{year}-{mm}-{day}/", "{head} | Reuters", "World\nBusiness\nMarkets\nSustainability\nLegal\n{head}\nBy {first} {last}"},
 			}},
 			{"apnews.com", []pageDef{
 				{"/article/{head:slug}-{hex12}{hex12}", "{head} | AP News", "AP\nWorld\nU.S.\nPolitics\nSports\n{head}\nUpdated {clock}"},
@@ -1118,17 +1118,17 @@ var themeDefs = []themeDef{
 				{"/browse", "Home - Netflix", "Home\nTV Shows\nMovies\nNew and Popular\nMy List\nContinue Watching for {first}\nTrending Now\nTop 10"},
 			}},
 			{"www.hulu.com", []pageDef{
-				{"/watch/{hex8}-{hex12}", "Watch {title} Streaming Online | Hulu", "Home\nTV\nMovies\nMy Stuff\nHubs\n{title}\nPlay\nSeason {k}"},
+				{"/watch/{hex8}-{hex12}", "Watch {title} Streaming Online | Hulu", "Home\nTV\nMovies\nMy Stuff\nHubs\n{title}\nPlay\nSeason {season}"},
 			}},
 			{"www.disneyplus.com", []pageDef{
 				{"/video/{hex8}-{hex12}", "{title} | Disney+", "Home\nSearch\nWatchlist\nOriginals\nMovies\nSeries\nContinue watching"},
 			}},
 			{"www.primevideo.com", []pageDef{
-				{"/detail/{short}{hex8}/", "Prime Video: {title} - Season {k}", "Home\nStore\nLive TV\nCategories\nMy Stuff\nWatch now\nTrailer\nEpisodes"},
+				{"/detail/{short}{hex8}/", "Prime Video: {title} - Season {season}", "Home\nStore\nLive TV\nCategories\nMy Stuff\nWatch now\nTrailer\nEpisodes"},
 			}},
 		},
 		fill: []string{
-			"Continue watching {title}: S{k}:E{n2}, {mins} min left.",
+			"Continue watching {title}: S{season}:E{n2}, {mins} min left.",
 			"New episodes of {title} every Friday on {svc}.",
 			"Because you watched {title}.",
 			"Top 10 in your country today.",

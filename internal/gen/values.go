@@ -39,7 +39,12 @@ var generators = map[string]func(r *rand.Rand, dst []byte) []byte{
 	"pct": func(r *rand.Rand, d []byte) []byte {
 		return strconv.AppendFloat(d, float64(r.IntN(2500))/100, 'f', 2, 64)
 	},
-	"year":   func(r *rand.Rand, d []byte) []byte { return strconv.AppendInt(d, int64(2012+r.IntN(13)), 10) },
+	"year": func(r *rand.Rand, d []byte) []byte { return strconv.AppendInt(d, int64(2012+r.IntN(13)), 10) },
+	"mm": func(r *rand.Rand, d []byte) []byte {
+		m := 1 + r.IntN(12)
+		return append(d, byte('0'+m/10), byte('0'+m%10))
+	},
+	"season": func(r *rand.Rand, d []byte) []byte { return strconv.AppendInt(d, int64(1+r.IntN(6)), 10) },
 	"day":    func(r *rand.Rand, d []byte) []byte { return strconv.AppendInt(d, int64(1+r.IntN(28)), 10) },
 	"clock":  appendClock,
 	"clock2": appendClock,
