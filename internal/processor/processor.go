@@ -203,7 +203,8 @@ func (p *Processor) Handle(ctx context.Context, ev events.KinesisEvent) (events.
 	if len(failed) == len(ev.Records) {
 		return events.KinesisEventResponse{}, fmt.Errorf("%w (%d records)", ErrBatchFailed, len(failed))
 	}
-	resp := events.KinesisEventResponse{}
+	// An empty list, not null: both mean success, but the empty list says so plainly.
+	resp := events.KinesisEventResponse{BatchItemFailures: []events.KinesisBatchItemFailure{}}
 	for _, seq := range failed {
 		resp.BatchItemFailures = append(resp.BatchItemFailures, events.KinesisBatchItemFailure{ItemIdentifier: seq})
 	}
