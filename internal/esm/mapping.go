@@ -69,7 +69,7 @@ type Invocation struct {
 // never returns therefore stalls its lane.
 //
 // Handler, BeforeInvoke and Redeliver run concurrently across shards and
-// lanes; OnFailure and Progress are called one at a time.
+// lanes; OnFailure, Progress and Checkpoint are called one at a time.
 //
 // A Mapping is configuration; Run may be called again (for example with
 // StartingPositions set to a previous run's checkpoints, as a restarted
@@ -107,6 +107,9 @@ type Mapping struct {
 	// Progress receives the number of records newly finished (succeeded or
 	// discarded), for a progress bar.
 	Progress func(records int)
+	// Checkpoint receives a shard's checkpoint each time it advances, for
+	// example to Stream.Trim what a long run no longer needs.
+	Checkpoint func(shardID, sequenceNumber string)
 	// BeforeInvoke runs before each invocation. A non-nil error fails the
 	// invocation as a function error without calling Handler, as a crashed
 	// runtime would. Cancelling Run's context from here stops the run as a
@@ -729,6 +732,11 @@ func (s *shard) finish(recs []rec, ok bool) {
 	if len(recs) == 0 {
 		return
 	}
+	// r.mu first, as everywhere: it also keeps Checkpoint calls in order.
+	r := s.r
+	r.mu.Lock()
+	defer r.mu.Unlock()
+
 	s.mu.Lock()
 	for i := range recs {
 		s.pend[recs[i].idx-s.head].done = true
@@ -742,11 +750,9 @@ func (s *shard) finish(recs []rec, ok bool) {
 		s.pend = s.pend[n:]
 		s.head += int64(n)
 	}
+	checkpoint := s.checkpoint
 	s.mu.Unlock()
 
-	r := s.r
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	if ok {
 		r.stats.RecordsSucceeded += int64(len(recs))
 	} else {
@@ -754,6 +760,9 @@ func (s *shard) finish(recs []rec, ok bool) {
 	}
 	if r.m.Progress != nil {
 		r.m.Progress(len(recs))
+	}
+	if n > 0 && r.m.Checkpoint != nil {
+		r.m.Checkpoint(s.id, checkpoint)
 	}
 }
 

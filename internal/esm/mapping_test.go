@@ -804,3 +804,35 @@ func TestSourceErrorEndsRun(t *testing.T) {
 		t.Fatalf("Run = %v, want the source's error", err)
 	}
 }
+
+// A long run can trim the stream behind its checkpoints; checkpoints only
+// move forward.
+func TestCheckpointCallbackTrimsStream(t *testing.T) {
+	s := newStream(t, 3, nil)
+	put(t, s, 3000, func(i int) string { return fmt.Sprint("k", i%41) })
+	last := map[string]string{}
+	trimmed := 0
+	cfg := testConfig()
+	cfg.BatchSize = 50
+	cfg.ParallelizationFactor = 4
+	st := run(t, &Mapping{Source: s, Handler: noop, Config: cfg,
+		Checkpoint: func(shard, seq string) {
+			if prev := last[shard]; prev != "" && CompareSequenceNumbers(seq, prev) <= 0 {
+				t.Errorf("%s checkpoint went from %s to %s", shard, prev, seq)
+			}
+			last[shard] = seq
+			n, err := s.Trim(shard, seq)
+			if err != nil {
+				t.Error(err)
+			}
+			trimmed += n
+		}})
+	if trimmed != 3000 || st.RecordsSucceeded != 3000 {
+		t.Errorf("trimmed %d, succeeded %d; want all 3000", trimmed, st.RecordsSucceeded)
+	}
+	for shard, seq := range last {
+		if st.Checkpoints[shard] != seq {
+			t.Errorf("%s: last callback %s, final checkpoint %s", shard, seq, st.Checkpoints[shard])
+		}
+	}
+}

@@ -54,9 +54,10 @@ type Stream struct {
 	starts []*big.Int // starting hash key of each shard, ascending
 	ids    []string
 
-	mu     sync.RWMutex
-	shards [][]Record
-	total  int
+	mu      sync.RWMutex
+	shards  [][]Record
+	trimmed []int // records dropped from the front of each shard
+	total   int
 }
 
 // NewStream returns an empty stream with cfg.Shards shards whose hash-key
@@ -78,9 +79,10 @@ func NewStream(cfg StreamConfig) (*Stream, error) {
 		return nil, fmt.Errorf("%w: %d shards not in 1..%d", ErrInvalidConfig, cfg.Shards, maxShards)
 	}
 	s := &Stream{
-		arn:    fmt.Sprintf("arn:aws:kinesis:%s:%s:stream/%s", cfg.Region, cfg.AccountID, cfg.Name),
-		clock:  clockOrSystem(cfg.Clock),
-		shards: make([][]Record, cfg.Shards),
+		arn:     fmt.Sprintf("arn:aws:kinesis:%s:%s:stream/%s", cfg.Region, cfg.AccountID, cfg.Name),
+		clock:   clockOrSystem(cfg.Clock),
+		shards:  make([][]Record, cfg.Shards),
+		trimmed: make([]int, cfg.Shards),
 	}
 	width := new(big.Int).Div(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(int64(cfg.Shards)))
 	for i := range cfg.Shards {
@@ -143,7 +145,7 @@ func (s *Stream) Put(partitionKey string, data []byte) (PutResult, error) {
 		ApproximateArrival: s.clock.Now().Truncate(time.Millisecond),
 	}
 	s.mu.Lock()
-	rec.SequenceNumber = sequenceNumber(i, len(s.shards[i])+1)
+	rec.SequenceNumber = sequenceNumber(i, s.trimmed[i]+len(s.shards[i])+1)
 	s.shards[i] = append(s.shards[i], rec)
 	s.total++
 	s.mu.Unlock()
@@ -168,7 +170,34 @@ func appendPadded(b []byte, v uint64, width int) []byte {
 	return append(b, d...)
 }
 
-// Len returns the number of records put so far.
+// Trim drops the shard's records up to and including the given sequence
+// number, as retention expiry would, so a long run can release what its
+// mapping has checkpointed. Reads after an earlier position start at the
+// first record kept. It returns the number of records dropped.
+func (s *Stream) Trim(shardID, through string) (int, error) {
+	i := sort.SearchStrings(s.ids, shardID)
+	if i == len(s.ids) || s.ids[i] != shardID {
+		return 0, fmt.Errorf("%w: %q", ErrUnknownShard, shardID)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	recs := s.shards[i]
+	n := sort.Search(len(recs), func(j int) bool {
+		return CompareSequenceNumbers(recs[j].SequenceNumber, through) > 0
+	})
+	clear(recs[:n]) // let the dropped data go
+	s.shards[i] = recs[n:]
+	if n > len(recs)-n {
+		// Compact when most of the array is dropped slots: each record is
+		// copied at most once per halving, so trimming after every batch
+		// stays linear.
+		s.shards[i] = append([]Record(nil), recs[n:]...)
+	}
+	s.trimmed[i] += n
+	return n, nil
+}
+
+// Len returns the number of records put so far, trimmed or not.
 func (s *Stream) Len() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()

@@ -194,3 +194,30 @@ func TestCompareSequenceNumbers(t *testing.T) {
 		}
 	}
 }
+
+func TestTrimDropsCheckpointedRecords(t *testing.T) {
+	s := newStream(t, 1, nil)
+	seqs := put(t, s, 10, oneKey)
+	ctx := context.Background()
+	if n, err := s.Trim(ShardID(0), seqs[3]); n != 4 || err != nil {
+		t.Fatalf("Trim = %d, %v; want 4 records dropped", n, err)
+	}
+	recs, _, err := s.Read(ctx, ShardID(0), "", 100)
+	if err != nil || len(recs) != 6 || recs[0].SequenceNumber != seqs[4] {
+		t.Fatalf("after Trim, TRIM_HORIZON reads %d records from %v", len(recs), recs)
+	}
+	more := put(t, s, 1, oneKey)
+	if CompareSequenceNumbers(more[0], seqs[9]) <= 0 || more[0] == seqs[4] {
+		t.Errorf("sequence number %s after a trim does not follow %s", more[0], seqs[9])
+	}
+	recs, _, _ = s.Read(ctx, ShardID(0), seqs[8], 100)
+	if len(recs) != 2 || recs[1].SequenceNumber != more[0] {
+		t.Errorf("read after %s: %d records", seqs[8], len(recs))
+	}
+	if s.Len() != 11 {
+		t.Errorf("Len %d, want 11 put", s.Len())
+	}
+	if _, err := s.Trim("nope", seqs[0]); !errors.Is(err, ErrUnknownShard) {
+		t.Errorf("Trim of an unknown shard: %v", err)
+	}
+}
