@@ -80,7 +80,7 @@ func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	return w.Flush()
 }
 
-func evaluate(ctx context.Context, c classify.Classifier, path, doc string, top int, stdout io.Writer) error {
+func evaluate(ctx context.Context, m *classify.Model, path, doc string, top int, stdout io.Writer) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -93,7 +93,7 @@ func evaluate(ctx context.Context, c classify.Classifier, path, doc string, top 
 	if len(items) == 0 {
 		return errors.New("evaluation set is empty")
 	}
-	r := eval.Run(ctx, c, items)
+	r := eval.RunAblation(ctx, m, items)
 	if err := r.WriteText(stdout, top); err != nil {
 		return err
 	}

@@ -25,7 +25,6 @@ import (
 
 	"github.com/kleo-network/kleo-stream/internal/activity"
 	"github.com/kleo-network/kleo-stream/internal/classify/internal/feat"
-	"golang.org/x/net/publicsuffix"
 )
 
 // Input is one browsing-history item. Domain may be empty; it is then taken
@@ -62,6 +61,7 @@ type Model struct {
 	classes [activity.Count]activity.Activity
 	missing [activity.Count]float64
 	quant   float64
+	temp    float64 // softmax temperature, calibrated by the builder
 	shift   uint
 	offsets []byte // (2^bits+1) × u32
 	entries []byte // pairs (class, quantized weight)
@@ -104,6 +104,10 @@ func New(b []byte) (*Model, error) {
 		m.missing[i] = float64(math.Float32frombits(d.u32()))
 	}
 	m.quant = float64(math.Float32frombits(d.u32()))
+	m.temp = float64(math.Float32frombits(d.u32()))
+	if !(m.temp > 0) {
+		return nil, fmt.Errorf("%w: temperature %v", ErrModel, m.temp)
+	}
 	bits := d.u32()
 	if bits == 0 || bits > 28 {
 		return nil, fmt.Errorf("%w: %d hash bits", ErrModel, bits)
@@ -194,35 +198,44 @@ func (m *Model) Classify(_ context.Context, in Input) Result {
 	}
 	var z float64
 	for c := range s {
-		z += math.Exp(s[c] - s[best])
+		// exp(-50) is below float64 rounding of z >= 1: skip the call.
+		if d := (s[c] - s[best]) / m.temp; d > -50 {
+			z += math.Exp(d)
+		}
 	}
 	conf := 1 / z
 	return Result{Activity: m.classes[best], Confidence: conf, Low: conf < LowConfidence}
 }
 
 // text adds the naive Bayes log-likelihoods of the features in buf to s.
+// It sums quantized integer weights and converts once at the end, which is
+// what keeps an item within a few microseconds.
 func (m *Model) text(buf *feat.Buffer, s *[activity.Count]float64) {
 	le := binary.LittleEndian
-	var acc [activity.Count]float64
-	var total float64
+	// 256 slots so that indexing by a class byte needs no bounds check; New
+	// has verified that every class byte is below activity.Count.
+	var acc [256]uint32
+	var total uint32
+	offs, ents := m.offsets, m.entries
 	for _, f := range buf.F[:buf.N] {
-		b := int(f.Hash >> m.shift)
-		lo, hi := int(le.Uint32(m.offsets[4*b:])), int(le.Uint32(m.offsets[4*b+4:]))
+		b := int(f.Hash>>m.shift) * 4
+		lo, hi := int(le.Uint32(offs[b:])), int(le.Uint32(offs[b+4:]))
 		if lo == hi {
 			continue // out of vocabulary: no evidence either way
 		}
-		w := float64(f.Weight)
+		w := f.Weight
 		total += w
-		for i := 2 * lo; i < 2*hi; i += 2 {
-			acc[m.entries[i]] += w * float64(m.entries[i+1])
+		e := ents[2*lo : 2*hi]
+		for i := 0; i+1 < len(e); i += 2 {
+			acc[e[i]] += w * uint32(e[i+1])
 		}
 	}
 	scale := 1.0
-	if total > feat.TextCap {
-		scale = feat.TextCap / total
+	if t := float64(total); t > feat.TextCap {
+		scale = feat.TextCap / t
 	}
 	for c := range s {
-		s[c] += (acc[c]*m.quant + total*m.missing[c]) * scale
+		s[c] += (float64(acc[c])*m.quant + float64(total)*m.missing[c]) * scale
 	}
 }
 
@@ -230,35 +243,39 @@ func (m *Model) text(buf *feat.Buffer, s *[activity.Count]float64) {
 // and path or, failing that, of the UT1 list that names the host or one of its
 // parent domains.
 func (m *Model) prior(host, path string, s *[activity.Count]float64) {
-	if host == "" {
+	if c, p, ok := m.siteMatch(host, path); ok {
+		s[c] += float64(p)
 		return
 	}
-	reg, err := publicsuffix.EffectiveTLDPlusOne(host)
-	if err != nil {
-		reg = host
-	}
-	for cand := host; ; {
-		if r, ok := m.site(cand, path); ok {
-			s[r.class] += float64(r.prior)
-			return
-		}
-		i := strings.IndexByte(cand, '.')
-		if i < 0 || len(cand) <= len(reg) {
-			break
-		}
-		cand = cand[i+1:]
-	}
-	for cand := host; ; {
+	// Walking down to the last label needs no public suffix list: the builder
+	// keeps public suffixes out of both tables.
+	for cand := host; cand != ""; {
 		if c, p, ok := m.ut1(cand); ok {
 			s[c] += float64(p)
 			return
 		}
 		i := strings.IndexByte(cand, '.')
-		if i < 0 || len(cand) <= len(reg) {
+		if i < 0 {
 			return
 		}
 		cand = cand[i+1:]
 	}
+}
+
+// siteMatch returns the class and prior of the curated rule for the most
+// specific host (host, then its parent domains) that has a rule matching path.
+func (m *Model) siteMatch(host, path string) (class int, prior uint8, ok bool) {
+	for cand := host; cand != ""; {
+		if r, ok := m.site(cand, path); ok {
+			return int(r.class), r.prior, true
+		}
+		i := strings.IndexByte(cand, '.')
+		if i < 0 {
+			break
+		}
+		cand = cand[i+1:]
+	}
+	return 0, 0, false
 }
 
 func (m *Model) site(host, path string) (siteRule, bool) {
@@ -321,4 +338,23 @@ func (m *Model) ut1(host string) (class int, prior uint8, ok bool) {
 		return int(m.ut1Meta[2*lo]), m.ut1Meta[2*lo+1], true
 	}
 	return 0, 0, false
+}
+
+// TextOnly returns a copy of m without the curated site table and the UT1
+// lists: the naive Bayes text model alone. It exists to measure how much
+// each kind of knowledge contributes.
+func (m *Model) TextOnly() *Model {
+	c := *m
+	c.sites, c.ut1Hash, c.ut1Meta = nil, nil, nil
+	return &c
+}
+
+// KnownSite reports whether a curated site rule applies to in.
+func (m *Model) KnownSite(in Input) bool {
+	host, path := feat.SplitURL(in.URL)
+	if host == "" {
+		host = in.Domain
+	}
+	_, _, ok := m.siteMatch(host, path)
+	return ok
 }

@@ -3,11 +3,7 @@
 // same features; any change here requires `go generate` in package classify.
 package feat
 
-import (
-	"strings"
-
-	"golang.org/x/net/publicsuffix"
-)
+import "strings"
 
 // Max is the most features Extract emits for one item; callers size their
 // buffers with it so that extraction never allocates.
@@ -227,12 +223,35 @@ func (b *Buffer) Item(host, path, title, summary string) {
 // "jobs.example.com" says Job Hunting, "allrecipes.com" says Cooking through
 // its character 4-grams.
 func (b *Buffer) Host(host string) {
+	b.Text(HostName(host), WDomain, true)
+}
+
+// HostName returns host without "www." and without its ICANN public suffix
+// ("com", "co.uk"): the part that names the site. It follows the public
+// suffix list for generic TLDs and the usual second-level registries of
+// country TLDs; it does not call golang.org/x/net/publicsuffix because that
+// allocates on every call (it first tries to parse the host as an IP
+// address). The tests check it against publicsuffix on every curated host.
+func HostName(host string) string {
 	host = strings.TrimPrefix(host, "www.")
-	// The public suffix ("com", "co.uk") says nothing about the activity.
-	if ps, _ := publicsuffix.PublicSuffix(host); len(ps) < len(host) {
-		host = host[:len(host)-len(ps)-1]
+	i := strings.LastIndexByte(host, '.')
+	if i < 0 {
+		return host
 	}
-	b.Text(host, WDomain, true)
+	tld := host[i+1:]
+	host = host[:i]
+	if len(tld) != 2 {
+		return host
+	}
+	j := strings.LastIndexByte(host, '.')
+	if j < 0 {
+		return host
+	}
+	switch host[j+1:] {
+	case "co", "com", "org", "net", "ac", "gov", "edu", "ne", "or", "go", "gob", "gouv", "nic", "ltd", "plc", "sch", "nom", "mil", "int", "gv", "in", "ind", "res", "biz", "info":
+		return host[:j]
+	}
+	return host
 }
 
 // SplitURL returns the host and the path (with query, without fragment) of

@@ -21,6 +21,7 @@ import (
 
 	"github.com/kleo-network/kleo-stream/internal/activity"
 	"github.com/kleo-network/kleo-stream/internal/classify/internal/feat"
+	"golang.org/x/net/publicsuffix"
 )
 
 // Tunables of the model. They are part of the build, not of the data.
@@ -85,6 +86,12 @@ type builder struct {
 	known  map[string]bool // hosts in the site table
 	ut1s   []ut1Entry
 	docs   [activity.Count]int
+	texts  []doc // the train.tsv documents, for calibration
+}
+
+type doc struct {
+	class int
+	feats []feat.Feature
 }
 
 // lines calls fn with the fields of each non-blank, non-comment line of a
@@ -150,6 +157,9 @@ func (b *builder) readSites() error {
 			}
 		}
 		host, p, _ := strings.Cut(pat, "/")
+		if host == "" || strings.ContainsAny(host, " :@") || strings.Contains(host, "..") {
+			return fmt.Errorf("%w: bad host %q", ErrData, host)
+		}
 		if p != "" {
 			p = "/" + p
 		}
@@ -163,6 +173,20 @@ func (b *builder) readSites() error {
 		}
 		return nil
 	})
+}
+
+// checkHost rejects UT1 entries that cannot name a site: malformed ones and
+// ICANN public suffixes such as "co.uk", which would otherwise label every
+// site under them. (The curated table may name a suffix on purpose, such as
+// "gov.uk".) Private suffixes like "blogspot.com" are accepted.
+func checkHost(host string) error {
+	if host == "" || strings.ContainsAny(host, " /:@") || strings.Contains(host, "..") {
+		return fmt.Errorf("%w: bad host %q", ErrData, host)
+	}
+	if ps, icann := publicsuffix.PublicSuffix(host); ps == host && icann {
+		return fmt.Errorf("%w: %q is a public suffix", ErrData, host)
+	}
+	return nil
 }
 
 // readUT1 reads ut1map.tsv: "category<TAB>Activity<TAB>prior[<TAB>keep-regexp]"
@@ -190,7 +214,7 @@ func (b *builder) readUT1() error {
 		}
 		return b.lines(path.Join("ut1", f[0], "domains"), func(_ int, d []string) error {
 			dom := strings.ToLower(strings.TrimSpace(d[0]))
-			if dom == "" || taken[dom] || b.known[dom] || keep != nil && !keep.MatchString(dom) {
+			if dom == "" || taken[dom] || b.known[dom] || keep != nil && !keep.MatchString(dom) || checkHost(dom) != nil {
 				return nil
 			}
 			taken[dom] = true
@@ -289,6 +313,7 @@ func (b *builder) readTexts() error {
 		}
 		buf.Text(f[1], feat.WTitle, true)
 		b.learn(c, &buf)
+		b.texts = append(b.texts, doc{c, slices.Clone(buf.F[:buf.N])})
 		return nil
 	})
 }
@@ -297,7 +322,7 @@ func (b *builder) readTexts() error {
 //
 //	magic, u32 classes, per class: u8 len + name
 //	f32 missing[classes]      NB log P(unseen feature | class)
-//	f32 quant, u32 bits
+//	f32 quant, f32 temperature, u32 bits
 //	u32 offsets[2^bits+1], u32 n, n × (u8 class, u8 weight/quant)
 //	u32 sites, per rule: u64 host hash, u8 class, u8 prior, u8 len + path
 //	u32 ut1, u64 hashes[ut1] (sorted), ut1 × (u8 class, u8 prior)
@@ -329,6 +354,7 @@ func (b *builder) encode() []byte {
 		put32(math.Float32bits(float32(missing)))
 	}
 	put32(math.Float32bits(Quant))
+	put32(math.Float32bits(float32(b.temperature())))
 	put32(Bits)
 	var entries []byte
 	for i := range b.counts {
@@ -386,4 +412,139 @@ func (b *builder) encode() []byte {
 		w.WriteByte(e.prior)
 	}
 	return w.Bytes()
+}
+
+// Folds is the number of cross-validation folds used for calibration.
+const Folds = 5
+
+// temperature calibrates the confidence: naive Bayes log-odds are far too
+// sharp, so the runtime divides scores by a temperature before the softmax.
+// It is chosen to minimise the log loss of held-out training texts in a
+// Folds-fold cross-validation; the evaluation set plays no part.
+func (b *builder) temperature() float64 {
+	var scores [][activity.Count]float64
+	var labels []int
+	for k := 0; k < Folds; k++ {
+		b.fold(k, func(c int, s [activity.Count]float64) {
+			scores = append(scores, s)
+			labels = append(labels, c)
+		})
+	}
+	best, bestLoss := 1.0, math.Inf(1)
+	for _, t := range []float64{0.5, 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32} {
+		var loss float64
+		for i, s := range scores {
+			loss -= logSoftmax(s, t, labels[i])
+		}
+		if loss < bestLoss {
+			best, bestLoss = t, loss
+		}
+	}
+	return best
+}
+
+// HeldOut returns the cross-validated top-1 accuracy of the text model on
+// the training texts (without the site table and UT1).
+func HeldOut(data fs.FS) (float64, error) {
+	b := &builder{data: data, class: map[activity.Activity]int{}}
+	for i, a := range activity.All() {
+		b.class[a] = i
+	}
+	b.counts = make([][activity.Count]uint32, 1<<Bits)
+	for _, step := range []func() error{b.readSites, b.readUT1, b.readIAB, b.readLexicon, b.readTexts} {
+		if err := step(); err != nil {
+			return 0, err
+		}
+	}
+	var n, correct int
+	for k := 0; k < Folds; k++ {
+		b.fold(k, func(c int, s [activity.Count]float64) {
+			n++
+			if argmax(s) == c {
+				correct++
+			}
+		})
+	}
+	return float64(correct) / float64(max(n, 1)), nil
+}
+
+// fold scores the k-th fold of the training texts with a model trained
+// without them.
+func (b *builder) fold(k int, fn func(class int, s [activity.Count]float64)) {
+	var held []doc
+	for i, d := range b.texts {
+		if i%Folds == k {
+			held = append(held, d)
+		}
+	}
+	b.apply(held, -1)
+	defer b.apply(held, +1)
+	var total [activity.Count]float64
+	vocab := 0
+	for i := range b.counts {
+		nonzero := false
+		for c, n := range b.counts[i] {
+			total[c] += float64(n)
+			nonzero = nonzero || n > 0
+		}
+		if nonzero {
+			vocab++
+		}
+	}
+	var missing [activity.Count]float64
+	for c := range total {
+		missing[c] = math.Log(Alpha / (total[c] + Alpha*float64(vocab)))
+	}
+	for _, d := range held {
+		var s [activity.Count]float64
+		var w float64
+		for _, f := range d.feats {
+			row := &b.counts[f.Hash>>(64-Bits)]
+			if *row == ([activity.Count]uint32{}) {
+				continue
+			}
+			w += float64(f.Weight)
+			for c, n := range row {
+				if n > 0 {
+					s[c] += float64(f.Weight) * math.Log((float64(n)+Alpha)/Alpha)
+				}
+			}
+		}
+		scale := 1.0
+		if w > feat.TextCap {
+			scale = feat.TextCap / w
+		}
+		for c := range s {
+			s[c] = (s[c] + w*missing[c]) * scale
+		}
+		fn(d.class, s)
+	}
+}
+
+func (b *builder) apply(docs []doc, sign int) {
+	for _, d := range docs {
+		for _, f := range d.feats {
+			row := &b.counts[f.Hash>>(64-Bits)]
+			row[d.class] = uint32(int(row[d.class]) + sign*int(f.Weight))
+		}
+	}
+}
+
+func argmax(s [activity.Count]float64) int {
+	best := 0
+	for c := range s {
+		if s[c] > s[best] {
+			best = c
+		}
+	}
+	return best
+}
+
+func logSoftmax(s [activity.Count]float64, t float64, y int) float64 {
+	m := s[argmax(s)]
+	var z float64
+	for _, v := range s {
+		z += math.Exp((v - m) / t)
+	}
+	return (s[y]-m)/t - math.Log(z)
 }

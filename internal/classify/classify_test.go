@@ -1,0 +1,255 @@
+package classify_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/kleo-network/kleo-stream/internal/activity"
+	"github.com/kleo-network/kleo-stream/internal/classify"
+	"github.com/kleo-network/kleo-stream/internal/classify/eval"
+	"github.com/kleo-network/kleo-stream/internal/classify/internal/train"
+)
+
+func load(t testing.TB) *classify.Model {
+	t.Helper()
+	m, err := classify.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestClassify(t *testing.T) {
+	m := load(t)
+	tests := []struct {
+		name string
+		in   classify.Input
+		want activity.Activity
+	}{
+		{"curated site", classify.Input{URL: "https://github.com/golang/go/issues/1"}, activity.Coding},
+		{"path rule beats host", classify.Input{URL: "https://www.youtube.com/podcasts/popular"}, activity.Podcasts},
+		{"subdomain rule", classify.Input{URL: "https://music.youtube.com/watch?v=x"}, activity.Music},
+		{"subreddit rule", classify.Input{URL: "https://www.reddit.com/r/Cooking/comments/abc/"}, activity.Cooking},
+		{"path rule at segment boundary only", classify.Input{URL: "https://www.linkedin.com/jobs/view/1"}, activity.JobHunting},
+		{"other path of the same host", classify.Input{URL: "https://www.linkedin.com/learning/python-essentials"}, activity.Education},
+		{"upper-case host", classify.Input{URL: "HTTPS://WWW.NETFLIX.COM/browse"}, activity.Streaming},
+		{"domain only", classify.Input{Domain: "coinmarketcap.com"}, activity.Cryptocurrency},
+		{"UT1 list", classify.Input{URL: "https://www.750g.com/"}, activity.Cooking},
+		{"UT1 subdomain entry", classify.Input{URL: "https://translate.google.ng/"}, activity.Languages},
+		{"text on an unknown site", classify.Input{URL: "https://example.org/p/123", Title: "How to grow basil indoors", Summary: "Basil needs six hours of sun, well-drained soil and regular pruning."}, activity.Gardening},
+		{"title decides on a hint site", classify.Input{URL: "https://www.youtube.com/watch?v=abc", Title: "Easy homemade pizza dough recipe", Summary: "Knead the dough, let it rise, bake in a hot oven."}, activity.Cooking},
+		{"hint site without text", classify.Input{URL: "https://www.youtube.com/watch?v=abc"}, activity.Streaming},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := m.Classify(context.Background(), tt.in)
+			if got.Activity != tt.want {
+				t.Errorf("Classify(%+v) = %v (%.2f), want %v", tt.in, got.Activity, got.Confidence, tt.want)
+			}
+			if got.Confidence <= 0 || got.Confidence > 1 {
+				t.Errorf("confidence %v outside (0, 1]", got.Confidence)
+			}
+			if got.Low != (got.Confidence < classify.LowConfidence) {
+				t.Errorf("Low = %v with confidence %v", got.Low, got.Confidence)
+			}
+		})
+	}
+}
+
+func TestNoSignalIsLow(t *testing.T) {
+	m := load(t)
+	got := m.Classify(context.Background(), classify.Input{URL: "https://qq7.invalid/x", Title: "zzqx"})
+	if !got.Low || !activity.Valid(got.Activity) {
+		t.Errorf("no-signal item: got %+v, want a valid activity flagged Low", got)
+	}
+}
+
+func TestDecisiveSiteIsConfident(t *testing.T) {
+	got := load(t).Classify(context.Background(), classify.Input{URL: "https://www.allrecipes.com/recipe/1/lasagna/", Title: "World's Best Lasagna"})
+	if got.Low || got.Confidence < 0.9 {
+		t.Errorf("got %+v, want a confident Cooking", got)
+	}
+}
+
+func TestNewRejectsMalformedModels(t *testing.T) {
+	good, err := os.ReadFile("model.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := classify.New(good); err != nil {
+		t.Fatalf("New(model.bin) = %v", err)
+	}
+	badMagic := bytes.Clone(good)
+	badMagic[0] = 'X'
+	for name, b := range map[string][]byte{
+		"empty":     nil,
+		"magic":     badMagic,
+		"truncated": good[:len(good)/2],
+		"trailing":  append(bytes.Clone(good), 0),
+	} {
+		if _, err := classify.New(b); !errors.Is(err, classify.ErrModel) {
+			t.Errorf("%s: New = %v, want ErrModel", name, err)
+		}
+	}
+}
+
+// TestModelUpToDate regenerates the model from data/ into a temporary
+// directory and requires the committed model.bin to be identical, so the
+// embedded model is always what `go generate` builds from the repo.
+func TestModelUpToDate(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "model.bin")
+	if err := train.WriteFile("data", out); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	committed, err := os.ReadFile("model.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(fresh, committed) {
+		t.Fatalf("model.bin (%d bytes) differs from the generated model (%d bytes): run go generate ./internal/classify", len(committed), len(fresh))
+	}
+	if len(committed) > 10<<20 {
+		t.Errorf("model is %d bytes, over the 10 MB budget", len(committed))
+	}
+}
+
+func readEval(t testing.TB) []eval.Item {
+	t.Helper()
+	f, err := os.Open("testdata/eval.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	items, err := eval.Read(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return items
+}
+
+func TestEvalSetShape(t *testing.T) {
+	items := readEval(t)
+	if len(items) < 500 {
+		t.Errorf("evaluation set has %d items, want at least 500", len(items))
+	}
+	per := map[activity.Activity]int{}
+	for _, it := range items {
+		per[it.Activity]++
+	}
+	for _, a := range activity.All() {
+		if per[a] < 8 {
+			t.Errorf("%s has %d evaluation items, want at least 8", a, per[a])
+		}
+	}
+}
+
+// TestEvalSetUnseen guards the separation of evaluation and training data:
+// no evaluation title may be a training text, and no longer title may appear
+// anywhere in the model sources.
+func TestEvalSetUnseen(t *testing.T) {
+	var sources strings.Builder
+	texts := map[string]bool{}
+	for _, name := range []string{"data/train.tsv", "data/lexicon.tsv"} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sources.Write(bytes.ToLower(b))
+		for _, line := range strings.Split(strings.ToLower(string(b)), "\n") {
+			if f := strings.Split(line, "\t"); len(f) > 1 {
+				texts[strings.TrimSpace(f[1])] = true
+			}
+		}
+	}
+	src := sources.String()
+	for _, it := range readEval(t) {
+		title := strings.ToLower(it.Title)
+		if texts[title] || len(title) >= 30 && strings.Contains(src, title) {
+			t.Errorf("evaluation title %q appears in the training sources", it.Title)
+		}
+	}
+}
+
+// TestEvalTargets fails when the model drops below the accuracy targets of
+// the issue on the held-out evaluation set.
+func TestEvalTargets(t *testing.T) {
+	r := eval.Run(context.Background(), load(t), readEval(t))
+	if r.Accuracy < 0.85 {
+		t.Errorf("top-1 accuracy %.3f, want >= 0.85", r.Accuracy)
+	}
+	if r.MacroF1 < 0.80 {
+		t.Errorf("macro-F1 %.3f, want >= 0.80", r.MacroF1)
+	}
+}
+
+func TestClassifyDoesNotAllocate(t *testing.T) {
+	m := load(t)
+	items := readEval(t)
+	ctx := context.Background()
+	i := 0
+	allocs := testing.AllocsPerRun(1000, func() {
+		it := items[i%len(items)]
+		i++
+		m.Classify(ctx, classify.Input{URL: it.URL, Title: it.Title, Summary: it.Summary, Domain: it.Domain})
+	})
+	if allocs != 0 {
+		t.Errorf("Classify allocates %.2f times per item, want 0", allocs)
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	m := load(t)
+	items := readEval(t)[:100]
+	want := make([]classify.Result, len(items))
+	for i, it := range items {
+		want[i] = m.Classify(context.Background(), classify.Input{URL: it.URL, Title: it.Title, Summary: it.Summary})
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, it := range items {
+				if got := m.Classify(context.Background(), classify.Input{URL: it.URL, Title: it.Title, Summary: it.Summary}); got != want[i] {
+					t.Errorf("item %d: concurrent result %+v, serial %+v", i, got, want[i])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func BenchmarkClassify(b *testing.B) {
+	m := load(b)
+	raw := readEval(b)
+	items := make([]classify.Input, len(raw))
+	for i, it := range raw {
+		items[i] = classify.Input{URL: it.URL, Title: it.Title, Summary: it.Summary, Domain: it.Domain}
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m.Classify(ctx, items[i%len(items)])
+	}
+}
+
+func BenchmarkLoad(b *testing.B) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := classify.Load(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

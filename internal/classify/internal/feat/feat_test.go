@@ -1,0 +1,140 @@
+package feat
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/publicsuffix"
+)
+
+func TestSplitURL(t *testing.T) {
+	tests := []struct{ in, host, path string }{
+		{"https://www.example.com/a/b?q=1#frag", "www.example.com", "/a/b?q=1"},
+		{"http://user:pw@example.com:8080/x", "example.com", "/x"},
+		{"example.com/path", "example.com", "/path"},
+		{"//cdn.example.com", "cdn.example.com", ""},
+		{"https://example.com?x=1", "example.com", "?x=1"},
+		{"https://example.com./", "example.com", "/"},
+		{"", "", ""},
+	}
+	for _, tt := range tests {
+		host, path := SplitURL(tt.in)
+		if host != tt.host || path != tt.path {
+			t.Errorf("SplitURL(%q) = %q, %q; want %q, %q", tt.in, host, path, tt.host, tt.path)
+		}
+	}
+}
+
+func TestHostName(t *testing.T) {
+	tests := map[string]string{
+		"www.bbc.co.uk":     "bbc",
+		"news.bbc.co.uk":    "news.bbc",
+		"github.com":        "github",
+		"docs.python.org":   "docs.python",
+		"localhost":         "localhost",
+		"www.spiegel.de":    "spiegel",
+		"seek.com.au":       "seek",
+		"example.co":        "example",
+		"music.youtube.com": "music.youtube",
+	}
+	for in, want := range tests {
+		if got := HostName(in); got != want {
+			t.Errorf("HostName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// byPublicSuffix is what HostName approximates, computed with the public
+// suffix list (ICANN section).
+func byPublicSuffix(host string) string {
+	host = strings.TrimPrefix(host, "www.")
+	ps, icann := publicsuffix.PublicSuffix(host)
+	for !icann && strings.Contains(ps, ".") {
+		// A private suffix (blogspot.com): fall back to its ICANN part.
+		ps = ps[strings.IndexByte(ps, '.')+1:]
+		ps, icann = publicsuffix.PublicSuffix(ps)
+	}
+	if len(ps) >= len(host) {
+		return host
+	}
+	return host[:len(host)-len(ps)-1]
+}
+
+// TestHostNameAgreesWithPublicSuffix checks the allocation-free HostName
+// against golang.org/x/net/publicsuffix on every curated host and every UT1
+// domain the model uses.
+func TestHostNameAgreesWithPublicSuffix(t *testing.T) {
+	data := filepath.Join("..", "..", "data")
+	var hosts []string
+	f, err := os.Open(filepath.Join(data, "sites.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if l := sc.Text(); l != "" && !strings.HasPrefix(l, "#") {
+			host, _, _ := strings.Cut(strings.Split(l, "\t")[0], "/")
+			hosts = append(hosts, host)
+		}
+	}
+	f.Close()
+	for _, h := range hosts {
+		if ps, icann := publicsuffix.PublicSuffix(h); ps == h && icann {
+			continue // a deliberate rule for a whole registry, like gov.uk
+		}
+		if got, want := HostName(h), byPublicSuffix(h); got != want {
+			t.Errorf("curated host %q: HostName = %q, public suffix list says %q", h, got, want)
+		}
+	}
+	lists, _ := filepath.Glob(filepath.Join(data, "ut1", "*", "domains"))
+	var n, differ int
+	for _, name := range lists {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range strings.Fields(string(b)) {
+			n++
+			if HostName(d) != byPublicSuffix(d) {
+				differ++
+			}
+		}
+	}
+	// The long tail of country registries (e.g. "k12.ca.us") is not worth
+	// a copy of the list; require agreement on nearly all real domains.
+	if n == 0 || float64(differ) > 0.01*float64(n) {
+		t.Errorf("HostName disagrees with the public suffix list on %d of %d UT1 domains", differ, n)
+	}
+	t.Logf("HostName disagrees with the public suffix list on %d of %d UT1 domains", differ, n)
+}
+
+func TestTextIsCaseInsensitive(t *testing.T) {
+	var a, b Buffer
+	a.Text("Chocolate Chip COOKIES", WTitle, true)
+	b.Text("chocolate chip cookies", WTitle, true)
+	if a.N == 0 || a.N != b.N || a.F != b.F {
+		t.Errorf("features differ by case: %d vs %d", a.N, b.N)
+	}
+	if HashString("GitHub.com") != HashString("github.com") {
+		t.Error("HashString is case-sensitive")
+	}
+}
+
+func TestTextDropsNoise(t *testing.T) {
+	var b Buffer
+	b.Text("the 2024 a3f9c2e1b7d4 of", WTitle, true)
+	if b.N != 0 {
+		t.Errorf("stop words, numbers and ids gave %d features, want 0", b.N)
+	}
+}
+
+func TestBufferIsBounded(t *testing.T) {
+	var b Buffer
+	b.Text(strings.Repeat("gardening tomatoes ", 2000), WSummary, true)
+	if b.N != Max {
+		t.Errorf("N = %d, want the cap %d", b.N, Max)
+	}
+}
