@@ -32,8 +32,8 @@ type generator struct {
 
 	// Body text is drawn from sentences expanded once per stream, so that
 	// filling a summary is mostly copying.
-	fill   [][]string // per theme
-	chrome []string
+	fill   [][]text // per theme
+	chrome []text
 
 	d   doc // the document being built; its slices reuse the buffers below
 	buf struct{ title, url, summary, out, tmp []byte }
@@ -42,15 +42,27 @@ type generator struct {
 // fillPool is how many body sentences are expanded per theme and stream.
 const fillPool = 128
 
+// text is page text ready to copy into a summary: JSON-escaped, with its
+// unescaped length.
+type text struct {
+	esc string
+	raw int
+}
+
+func newText(raw []byte) text {
+	return text{esc: string(appendEscaped(nil, raw)), raw: len(raw)}
+}
+
 // doc is one history document's content.
 type doc struct {
-	id                          [12]byte
-	addr                        string
-	title, url, domain, summary []byte // summary may hold '\n'; the others are single lines
-	category, subcategory       string
-	visit                       int64 // ms
-	micros                      int   // sub-ms part, written only by the $numberDouble form
-	create                      int64 // s
+	id                    [12]byte
+	addr                  string
+	title, url, domain    []byte // single lines, nothing to escape in JSON
+	summary               []byte // JSON-escaped: line breaks are written \n
+	category, subcategory string
+	visit                 int64 // ms
+	micros                int   // sub-ms part, written only by the $numberDouble form
+	create                int64 // s
 }
 
 func (d *doc) clone() *doc {
@@ -98,7 +110,7 @@ func newGenerator(cfg Config) *generator {
 		}
 	}
 	g.counter = uint32(g.rng.IntN(1 << 24))
-	g.fill = make([][]string, len(g.c.themes))
+	g.fill = make([][]text, len(g.c.themes))
 	var buf []byte
 	for i := range g.c.themes {
 		// Distinct sentences only, so a template without slots is not
@@ -109,7 +121,7 @@ func newGenerator(cfg Config) *generator {
 			buf = g.x.expand(buf[:0], g.c.themes[i].fill[g.rng.IntN(len(g.c.themes[i].fill))])
 			if !seen[string(buf)] {
 				seen[string(buf)] = true
-				g.fill[i] = append(g.fill[i], string(buf))
+				g.fill[i] = append(g.fill[i], newText(buf))
 			}
 			if len(g.fill[i]) == fillPool {
 				break
@@ -118,7 +130,7 @@ func newGenerator(cfg Config) *generator {
 	}
 	for _, t := range g.c.chrome {
 		g.x.newScope()
-		g.chrome = append(g.chrome, string(g.x.expand(buf[:0], t)))
+		g.chrome = append(g.chrome, newText(g.x.expand(buf[:0], t)))
 	}
 	lo := max(cfg.SummaryMin, 1)
 	g.logMin, g.logMax = math.Log(float64(lo)), math.Log(float64(max(cfg.SummaryMax, lo))+1)
@@ -306,19 +318,20 @@ func (g *generator) pickActivity(u *user) int {
 }
 
 func (g *generator) pickFault() Fault {
-	// Oversized records are costly to build, so rarer than the others.
-	switch p := g.rng.IntN(13); {
-	case p < 2:
-		return FaultNotJSON
+	// Oversized records cost a megabyte each, so they are rarer than the
+	// others: 1 in 25 malformed records.
+	switch p := g.rng.IntN(25); {
 	case p < 4:
-		return FaultMissingAddress
-	case p < 6:
-		return FaultBadAddress
+		return FaultNotJSON
 	case p < 8:
-		return FaultBadID
-	case p < 10:
-		return FaultWrongType
+		return FaultMissingAddress
 	case p < 12:
+		return FaultBadAddress
+	case p < 16:
+		return FaultBadID
+	case p < 20:
+		return FaultWrongType
+	case p < 24:
 		return FaultUnknownOperation
 	}
 	return FaultOversized
@@ -367,7 +380,10 @@ func (g *generator) content(a int, withPII bool, summarySize int) int {
 	p := &s.pages[g.rng.IntN(len(s.pages))]
 	g.buf.title = x.expand(g.buf.title[:0], p.title)
 	g.buf.url = x.expand(g.buf.url[:0], p.url)
-	sum := x.expand(g.buf.summary[:0], p.head)
+	// The summary is built JSON-escaped, counting its unescaped size.
+	g.buf.tmp = x.expand(g.buf.tmp[:0], p.head)
+	sum := appendEscaped(g.buf.summary[:0], g.buf.tmp)
+	raw := len(g.buf.tmp)
 
 	planted := 0
 	if withPII {
@@ -391,43 +407,48 @@ func (g *generator) content(a int, withPII bool, summarySize int) int {
 				g.buf.title = x.expand(g.buf.title, g.c.piiTitles[g.rng.IntN(len(g.c.piiTitles))])
 			default:
 				lines := g.c.pii[k]
-				sum = append(sum, '\n')
+				sum = append(sum, `\n`...)
+				n := len(sum)
 				sum = x.expand(sum, lines[g.rng.IntN(len(lines))])
+				raw += 1 + len(sum) - n
 			}
 		}
 	}
 
-	lo, hi := g.cfg.SummaryMin, g.cfg.SummaryMax
 	target := summarySize
 	if target < 0 {
+		lo, hi := g.cfg.SummaryMin, g.cfg.SummaryMax
 		target = int(math.Exp(g.logMin + g.rng.Float64()*(g.logMax-g.logMin)))
-		target = clamp(target, lo, hi)
-		target = clamp(target, len(sum), hi) // keep the head and PII lines whole when they fit
-	} else {
-		lo, hi = target, target+4
+		// Trimming may back off up to 3 bytes to keep a rune whole.
+		target = clamp(target, min(lo+3, hi), hi)
+		target = clamp(target, raw, hi) // keep the head and PII lines whole when they fit
 	}
 	fill := g.fill[a]
-	for len(sum) < target {
+	for raw < target {
 		// One draw picks the separator, chrome or body text, and which.
 		r := g.rng.Uint64()
 		if r&3 == 0 {
-			sum = append(sum, '\n')
+			sum = append(sum, `\n`...)
 		} else {
 			sum = append(sum, ' ')
 		}
+		t := &fill[(r>>32)*uint64(len(fill))>>32]
 		if r>>2&15 == 0 {
-			sum = append(sum, g.chrome[(r>>32)*uint64(len(g.chrome))>>32]...)
-		} else {
-			sum = append(sum, fill[(r>>32)*uint64(len(fill))>>32]...)
+			t = &g.chrome[(r>>32)*uint64(len(g.chrome))>>32]
 		}
-		if target > 64<<10 && len(sum) > 16<<10 {
+		sum = append(sum, t.esc...)
+		raw += 1 + t.raw
+		for target > 64<<10 && len(sum) > 16<<10 && raw < target {
 			// An oversized page: repeat what there is.
-			for len(sum) < target {
-				sum = append(sum, sum[:min(len(sum), target-len(sum))]...)
+			chunk := trimEscaped(sum[:min(len(sum), target-raw)])
+			if len(chunk) == 0 {
+				break
 			}
+			raw += len(chunk) - bytes.Count(chunk, []byte(`\n`))
+			sum = append(sum, chunk...)
 		}
 	}
-	sum = trimRunes(sum, target, lo, hi)
+	sum, _ = cutEscaped(sum, raw, target)
 	g.buf.summary = sum
 
 	d.title, d.url, d.summary = g.buf.title, g.buf.url, sum
@@ -488,21 +509,35 @@ func (g *generator) appendParam(url []byte, t template, encodeAt bool) []byte {
 
 func clamp(v, lo, hi int) int { return min(max(v, lo), hi) }
 
-// trimRunes cuts s to n bytes without splitting a rune, staying within
-// [lo, hi] when it can.
-func trimRunes(s []byte, n, lo, hi int) []byte {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	if cut < lo {
-		for cut = n; cut < len(s) && cut < hi && !utf8.RuneStart(s[cut]); cut++ {
+// cutEscaped shortens JSON-escaped text s of raw unescaped bytes to at
+// most n unescaped bytes, without splitting an escape or a rune, and
+// returns it with its new unescaped size.
+func cutEscaped(s []byte, raw, n int) ([]byte, int) {
+	for raw > n {
+		if l := len(s); l >= 2 && s[l-2] == '\\' && s[l-1] == 'n' {
+			s = s[:l-2]
+		} else {
+			s = s[:l-1]
 		}
+		raw--
 	}
-	return s[:cut]
+	t := trimEscaped(s)
+	return t, raw - (len(s) - len(t))
+}
+
+// trimEscaped drops a split escape or rune from the end of s.
+func trimEscaped(s []byte) []byte {
+	if l := len(s); l > 0 && s[l-1] == '\\' {
+		s = s[:l-1]
+	}
+	i := len(s) - 1
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	if i >= 0 && !utf8.FullRune(s[i:]) {
+		s = s[:i]
+	}
+	return s
 }
 
 func hostOf(url []byte) []byte {
@@ -625,7 +660,9 @@ func (g *generator) writeDoc(dst []byte, d *doc, e encoding, ov override) []byte
 		dst = appendString(dst, d.domain)
 	}
 	if key("summary") {
-		dst = appendString(dst, d.summary)
+		dst = append(dst, '"')
+		dst = append(dst, d.summary...)
+		dst = append(dst, '"')
 	}
 	if key("visitTime") {
 		switch e.visit {
@@ -654,10 +691,16 @@ func (g *generator) writeDoc(dst []byte, d *doc, e encoding, ov override) []byte
 	return append(dst, '}')
 }
 
-// appendString writes s as a JSON string. Template text needs no escaping
-// (checkText guarantees it) except the summary's line breaks.
+// appendString writes s, which holds nothing to escape, as a JSON string.
 func appendString(dst, s []byte) []byte {
 	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
+// appendEscaped writes page text escaped for a JSON string. Template text
+// needs no escaping (checkText guarantees it) except its line breaks.
+func appendEscaped(dst, s []byte) []byte {
 	for {
 		i := bytes.IndexByte(s, '\n')
 		if i < 0 {
@@ -667,8 +710,7 @@ func appendString(dst, s []byte) []byte {
 		dst = append(dst, `\n`...)
 		s = s[i+1:]
 	}
-	dst = append(dst, s...)
-	return append(dst, '"')
+	return append(dst, s...)
 }
 
 // appendQuoted writes a string that holds nothing to escape.

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -28,13 +29,14 @@ import (
 func main() {
 	out := flag.String("out", "events", "directory to write the event files to")
 	flag.Parse()
-	if err := write(*out); err != nil {
+	if err := write(*out, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "events:", err)
 		os.Exit(1)
 	}
 }
 
-func write(dir string) error {
+// write writes the files into dir and lists their paths on log.
+func write(dir string, log io.Writer) error {
 	files, err := render()
 	if err != nil {
 		return err
@@ -53,7 +55,7 @@ func write(dir string) error {
 		if err := os.WriteFile(path, files[name], 0o644); err != nil {
 			return err
 		}
-		fmt.Println(path)
+		fmt.Fprintln(log, path)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -36,7 +37,7 @@ func TestEventFilesAreUpToDate(t *testing.T) {
 
 func TestWriteMatchesRender(t *testing.T) {
 	dir := t.TempDir()
-	if err := write(dir); err != nil {
+	if err := write(dir, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	files, err := render()
