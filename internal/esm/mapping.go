@@ -54,10 +54,9 @@ type Invocation struct {
 // does not consume a retry, so the halves inherit the batch's retry count.
 // Any other failure is a retry, including a partial failure (AWS describes
 // that, with bisection on, as bisecting at the returned sequence number: the
-// records before it succeed and the rest are retried, as without
-// bisection). Once a batch has been retried
-// MaximumRetryAttempts times its remaining records are discarded with
-// condition RetryAttemptsExhausted. Before every invocation, leading records
+// records before it succeed and the rest are retried, as without bisection).
+// Once a batch has been retried MaximumRetryAttempts times its remaining
+// records are discarded with condition RetryAttemptsExhausted. Before every invocation, leading records
 // older than MaximumRecordAge are discarded with condition RecordAgeExceeded.
 // Each discard produces one OnFailureRecord. Discarded records count as
 // finished: the shard moves past them.
@@ -110,14 +109,16 @@ type Mapping struct {
 	// Checkpoint receives a shard's checkpoint each time it advances, for
 	// example to Stream.Trim what a long run no longer needs.
 	Checkpoint func(shardID, sequenceNumber string)
-	// BeforeInvoke runs before each invocation. A non-nil error fails the
-	// invocation as a function error without calling Handler, as a crashed
-	// runtime would. Cancelling Run's context from here stops the run as a
-	// killed mapping: nothing in flight is checkpointed.
+	// BeforeInvoke runs before each invocation. The handler gets inv.Event as
+	// the hook leaves it. A non-nil error fails the invocation as a function
+	// error without calling Handler, as a crashed runtime would. Cancelling
+	// Run's context from here stops the run as a killed mapping: nothing in
+	// flight is checkpointed.
 	BeforeInvoke func(ctx context.Context, inv *Invocation) error
 	// Redeliver runs after each invocation that succeeded completely,
 	// including redeliveries. If it reports true the same records are
-	// delivered again before the shard moves on: an at-least-once duplicate.
+	// delivered again before they are checkpointed: an at-least-once
+	// duplicate.
 	Redeliver func(inv *Invocation) bool
 }
 
