@@ -127,10 +127,20 @@ func TestRates(t *testing.T) {
 	cfg := Config{Users: 200, ItemsPerUser: 100, Seed: 3, PIIRate: 0.3, MalformedRate: 0.05, DuplicateRate: 0.1}
 	var originals, malformed, valid, withPII, dups int
 	faults := map[Fault]int{}
+	ids := map[string]Record{}
 	err := Each(cfg, func(r Record) error {
 		switch {
 		case r.Duplicate:
 			dups++
+			orig, ok := ids[r.ID]
+			if !ok || orig.Address != r.Address || orig.VisitTime != r.VisitTime || orig.Activity != r.Activity {
+				t.Errorf("duplicate %s does not follow an original of the same item", r.ID)
+			}
+			if ok && !bytes.Equal(orig.Data, r.Data) {
+				if d, o := decodeRecord(t, r.Data), decodeRecord(t, orig.Data); d.title != o.title || d.url != o.url || d.summary != o.summary {
+					t.Errorf("duplicate %s changes the content", r.ID)
+				}
+			}
 		case r.Malformed:
 			originals++
 			malformed++
@@ -138,6 +148,10 @@ func TestRates(t *testing.T) {
 		default:
 			originals++
 			valid++
+			if _, seen := ids[r.ID]; seen {
+				t.Errorf("two items with _id %s", r.ID)
+			}
+			ids[r.ID] = r
 			if r.PII > 0 {
 				withPII++
 			}

@@ -93,8 +93,6 @@ type resend struct {
 	at  int
 	rec Record // the original record, for an identical re-send
 	d   *doc   // its content, for a re-send in another encoding
-	act activity.Activity
-	pii int
 }
 
 func (u *user) done() bool { return u.left == 0 && len(u.pending) == 0 }
@@ -269,7 +267,7 @@ func (g *generator) item(u *user) Record {
 		// decremented once this item is out).
 		r := resend{at: max(u.left-1-g.rng.IntN(9), 0), rec: rec}
 		if g.rng.IntN(5) < 2 {
-			r.d, r.act, r.pii = d.clone(), rec.Activity, rec.PII
+			r.d = d.clone()
 		}
 		u.pending = append(u.pending, r)
 	}

@@ -72,7 +72,10 @@ func KinesisEvent(src Source, first uint64, arrival time.Time, recs []Record) ev
 		src.Region = DefaultRegion
 	}
 	if src.StreamARN == "" {
-		src.StreamARN = "arn:aws:kinesis:" + src.Region + ":123456789012:stream/lambda-stream"
+		src.StreamARN = DefaultStreamARN
+		if src.Region != DefaultRegion {
+			src.StreamARN = "arn:aws:kinesis:" + src.Region + ":123456789012:stream/lambda-stream"
+		}
 	}
 	if src.InvokeIdentityARN == "" {
 		src.InvokeIdentityARN = DefaultInvokeIdentityARN
