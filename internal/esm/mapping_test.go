@@ -836,3 +836,30 @@ func TestCheckpointCallbackTrimsStream(t *testing.T) {
 		}
 	}
 }
+
+// Each invocation gets its own copy of the data: neither a handler that
+// scribbles on it nor a hook that rewrites the event changes a retry.
+func TestEventDataIsPerInvocation(t *testing.T) {
+	s := newStream(t, 1, nil)
+	put(t, s, 2, oneKey)
+	var seen []string
+	h := func(_ context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
+		seen = append(seen, string(ev.Records[0].Kinesis.Data))
+		ev.Records[0].Kinesis.Data[0] = 'X'
+		if len(seen) < 3 {
+			return events.KinesisEventResponse{}, errors.New("again")
+		}
+		return events.KinesisEventResponse{}, nil
+	}
+	hooks := 0
+	run(t, &Mapping{Source: s, Handler: h, Config: testConfig(),
+		BeforeInvoke: func(_ context.Context, inv *Invocation) error {
+			if hooks++; hooks == 2 {
+				inv.Event.Records[0].Kinesis.Data = []byte("injected")
+			}
+			return nil
+		}})
+	if want := []string{"r0", "injected", "r0"}; !slices.Equal(seen, want) {
+		t.Errorf("handler saw %q, want %q", seen, want)
+	}
+}
