@@ -45,9 +45,10 @@ type Config struct {
 	Users, ItemsPerUser int // Users wallets × ItemsPerUser items
 	Seed                int64
 
-	// PIIRate is the fraction of items whose title, URL or summary contain
-	// planted PII (emails, phone numbers, card numbers, IBANs, US SSNs, IP
-	// addresses, secret tokens in URLs).
+	// PIIRate is the fraction of valid items whose title, URL or summary
+	// contain planted PII: 1 to 3 values among emails, phone numbers,
+	// Luhn-valid card numbers, IBANs, US SSNs, IP addresses and secret
+	// tokens (mostly in URL query parameters).
 	PIIRate float64
 
 	// SummaryMin and SummaryMax bound the summary size in bytes (default
@@ -56,7 +57,8 @@ type Config struct {
 	SummaryMin, SummaryMax int
 
 	// MalformedRate is the fraction of item slots sent as a record that can
-	// never be processed (see Fault).
+	// never be processed (see Fault); such a slot still counts towards
+	// ItemsPerUser. Duplicates are never malformed.
 	MalformedRate float64
 
 	// DuplicateRate is the fraction of valid items that the producer sends a
@@ -98,7 +100,8 @@ type Record struct {
 	Address string
 	// VisitTime is the visit in ms since the epoch.
 	VisitTime int64
-	// PII is the number of PII values planted in the title, URL and summary.
+	// PII is the number of PII values planted in the title, URL and summary
+	// (0 for malformed records). Names in page text are not counted.
 	PII int
 }
 
@@ -123,7 +126,8 @@ func Faults() []Fault {
 }
 
 // OversizedMin is the smallest payload of a FaultOversized record: one byte
-// over Kinesis' classic 1 MiB record limit.
+// over Kinesis' classic 1 MiB record limit. Such records are valid
+// documents up to 64 KiB larger, and make 1 in 25 malformed records.
 const OversizedMin = 1<<20 + 1
 
 // withDefaults returns c with zero fields defaulted, or an error wrapping
