@@ -15,9 +15,17 @@
 //
 // Other fields of existing users documents are left alone.
 //
-// Bulk writes are split into chunks of at most 50 statements (WithBulkSize):
-// FerretDB v1, which the tests run against, deadlocks on update commands of
-// 100 or more statements that match existing documents.
+// PutHistory, ApplyUsers and PutDeadLetters each read the documents they are
+// about to write (one find by _id or address), then send one unordered bulk
+// of what is still needed: the read settles redeliveries and stale guards, so
+// the bulk normally has no write errors and its counts prove that every
+// statement took effect. Bulks are split into chunks of at most 50
+// statements (WithBulkSize): FerretDB v1, which the tests run against,
+// deadlocks on update commands of 100 or more statements that match existing
+// documents.
+//
+// Open once per process (a Lambda's init) and share the Store: it is safe for
+// concurrent use and holds the driver's connection pool.
 package mongostore
 
 import (
@@ -37,14 +45,6 @@ import (
 	"github.com/kleo-network/kleo-stream/internal/store/internal/contract"
 )
 
-// Collection names.
-const (
-	CollUsers       = "users"
-	CollHistory     = "history"
-	CollDeadLetters = "dead_letters"
-	CollArchives    = "archives"
-)
-
 // Defaults for Open. They are far below a Lambda timeout, so an unreachable
 // cluster fails the invocation with store.ErrUnavailable instead of timing it
 // out.
@@ -58,19 +58,19 @@ const (
 type Option func(*config)
 
 type config struct {
-	connectTimeout  time.Duration
-	selectTimeout   time.Duration
-	bulkSize        int
-	clientOptions   []*options.ClientOptions
-	skipIndexCreate bool
+	connectTimeout time.Duration // 0: the URI's, else the default
+	selectTimeout  time.Duration // 0: the URI's, else the default
+	bulkSize       int
+	clientOptions  []*options.ClientOptions
 }
 
-// WithConnectTimeout bounds establishing one TCP/TLS connection
-// (default DefaultConnectTimeout).
+// WithConnectTimeout bounds establishing one TCP/TLS connection. Without it
+// the URI's connectTimeoutMS applies, else DefaultConnectTimeout.
 func WithConnectTimeout(d time.Duration) Option { return func(c *config) { c.connectTimeout = d } }
 
-// WithServerSelectionTimeout bounds finding a usable server for an operation
-// (default DefaultServerSelectionTimeout).
+// WithServerSelectionTimeout bounds finding a usable server for an
+// operation. Without it the URI's serverSelectionTimeoutMS applies, else
+// DefaultServerSelectionTimeout.
 func WithServerSelectionTimeout(d time.Duration) Option {
 	return func(c *config) { c.selectTimeout = d }
 }
@@ -109,23 +109,26 @@ type Store struct {
 var _ store.Store = (*Store)(nil)
 
 // Open connects to uri, pings the primary and creates the indexes the
-// queries need (createIndexes is a no-op for indexes that exist). Failures to
-// reach the server are wrapped with store.ErrUnavailable.
+// queries need if they are missing, all within ctx. Failures to reach the
+// server are wrapped with store.ErrUnavailable. Errors never quote the URI.
 func Open(ctx context.Context, uri, dbName string, opts ...Option) (*Store, error) {
-	cfg := config{
-		connectTimeout: DefaultConnectTimeout,
-		selectTimeout:  DefaultServerSelectionTimeout,
-		bulkSize:       DefaultBulkSize,
-	}
+	cfg := config{bulkSize: DefaultBulkSize}
 	for _, o := range opts {
 		o(&cfg)
 	}
 	if dbName == "" {
 		return nil, errors.New("mongostore: open: empty database name")
 	}
-	co := options.Client().ApplyURI(uri).
-		SetConnectTimeout(cfg.connectTimeout).
-		SetServerSelectionTimeout(cfg.selectTimeout)
+	co := options.Client().
+		SetConnectTimeout(DefaultConnectTimeout).
+		SetServerSelectionTimeout(DefaultServerSelectionTimeout).
+		ApplyURI(uri) // sets only what the URI names
+	if cfg.connectTimeout > 0 {
+		co.SetConnectTimeout(cfg.connectTimeout)
+	}
+	if cfg.selectTimeout > 0 {
+		co.SetServerSelectionTimeout(cfg.selectTimeout)
+	}
 	client, err := mongo.Connect(append([]*options.ClientOptions{co}, cfg.clientOptions...)...)
 	if err != nil {
 		// Connect only parses and validates options; it does no I/O. Its
@@ -139,10 +142,10 @@ func Open(ctx context.Context, uri, dbName string, opts ...Option) (*Store, erro
 	db := client.Database(dbName)
 	s := &Store{
 		client:   client,
-		users:    db.Collection(CollUsers),
-		history:  db.Collection(CollHistory),
-		dead:     db.Collection(CollDeadLetters),
-		archives: db.Collection(CollArchives),
+		users:    db.Collection("users"),
+		history:  db.Collection("history"),
+		dead:     db.Collection("dead_letters"),
+		archives: db.Collection("archives"),
 		bulkSize: cfg.bulkSize,
 	}
 	if err := s.ensureIndexes(ctx); err != nil {

@@ -321,10 +321,19 @@ func TestOpenIsIdempotent(t *testing.T) {
 }
 
 func TestOpenUnreachable(t *testing.T) {
-	_, err := Open(t.Context(), "mongodb://127.0.0.1:1/?directConnection=true", "kleo",
-		WithConnectTimeout(200*time.Millisecond), WithServerSelectionTimeout(200*time.Millisecond))
-	if !errors.Is(err, store.ErrUnavailable) {
-		t.Errorf("Open(unreachable) = %v, want ErrUnavailable", err)
+	tests := []struct {
+		name string
+		uri  string
+		opts []Option
+	}{
+		{"options", "mongodb://127.0.0.1:1/?directConnection=true",
+			[]Option{WithConnectTimeout(200 * time.Millisecond), WithServerSelectionTimeout(200 * time.Millisecond)}},
+		{"uri", "mongodb://127.0.0.1:1/?directConnection=true&serverSelectionTimeoutMS=200", nil},
+	}
+	for _, tt := range tests {
+		if _, err := Open(t.Context(), tt.uri, "kleo", tt.opts...); !errors.Is(err, store.ErrUnavailable) {
+			t.Errorf("%s: Open(unreachable) = %v, want ErrUnavailable", tt.name, err)
+		}
 	}
 }
 
