@@ -4,10 +4,19 @@
 // It must be built with the ferretdb_no_postgresql tag (the Makefile sets it
 // in GOFLAGS) so the unused PostgreSQL backend is left out.
 //
-// FerretDB v1 is correct but slow, has no transactions or change streams,
-// computes only the first accumulator of a $group, and deadlocks on an update
-// command with 100 or more statements matching existing documents. Keep
-// fixtures to tens of documents and bulks to at most 50 statements.
+// FerretDB v1 is slow (about a hundred upserts a second) and differs from
+// MongoDB in ways code under test must not trip on:
+//   - no transactions, no change streams; $group computes only its first
+//     accumulator;
+//   - an update command with 100 or more statements matching existing
+//     documents deadlocks: keep bulks to at most 50 statements;
+//   - an update command stops at its first write error whatever "ordered"
+//     says, reports that error at index 0 with no counts, and numbers the
+//     entries of "upserted" by their own count rather than by statement;
+//   - createIndexes panics (the connection drops) when two or more of the
+//     requested indexes exist already: list first, create what is missing.
+//
+// Keep fixtures to tens of documents.
 package ferrettest
 
 import (
