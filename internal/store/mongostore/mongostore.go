@@ -251,8 +251,11 @@ func (s *Store) Watermarks(ctx context.Context, shard string, addresses []string
 		return nil, fmt.Errorf("mongostore: watermarks: %w", err)
 	}
 	out := make(map[string]string)
-	if err := ctx.Err(); err != nil || len(addresses) == 0 {
-		return out, wrap(ctx, "watermarks", err)
+	if err := ctx.Err(); err != nil {
+		return nil, wrap(ctx, "watermarks", err)
+	}
+	if len(addresses) == 0 {
+		return out, nil
 	}
 	path := "seq_watermarks." + shard
 	cur, err := s.users.Find(ctx,
@@ -292,8 +295,11 @@ func (s *Store) User(ctx context.Context, address string) (store.User, error) {
 // UsersToArchive implements store.Store, in address order.
 func (s *Store) UsersToArchive(ctx context.Context, minItems int64, limit int) ([]string, error) {
 	out := []string{}
-	if err := ctx.Err(); err != nil || limit <= 0 {
-		return out, wrap(ctx, "users to archive", err)
+	if err := ctx.Err(); err != nil {
+		return nil, wrap(ctx, "users to archive", err)
+	}
+	if limit <= 0 {
+		return out, nil
 	}
 	cur, err := s.users.Find(ctx,
 		bson.D{{Key: "unarchived_count", Value: bson.D{{Key: "$gte", Value: minItems}}}},
@@ -369,8 +375,11 @@ func (s *Store) ReleaseLease(ctx context.Context, address, owner string) error {
 // OldestUnarchived implements store.Store.
 func (s *Store) OldestUnarchived(ctx context.Context, address string, n int) ([]store.HistoryItem, error) {
 	out := []store.HistoryItem{}
-	if err := ctx.Err(); err != nil || n <= 0 {
-		return out, wrap(ctx, "oldest unarchived", err)
+	if err := ctx.Err(); err != nil {
+		return nil, wrap(ctx, "oldest unarchived", err)
+	}
+	if n <= 0 {
+		return out, nil
 	}
 	cur, err := s.history.Find(ctx,
 		bson.D{{Key: "address", Value: address}, {Key: "archive_tx", Value: ""}},
