@@ -1,12 +1,15 @@
 package esm
 
 import (
+	"bufio"
 	"context"
 	"crypto/md5"
 	"errors"
 	"fmt"
 	"math/big"
+	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -219,5 +222,42 @@ func TestTrimDropsCheckpointedRecords(t *testing.T) {
 	}
 	if _, err := s.Trim("nope", seqs[0]); !errors.Is(err, ErrUnknownShard) {
 		t.Errorf("Trim of an unknown shard: %v", err)
+	}
+}
+
+// testdata/kinesalite_shards.tsv records where kinesalite's PutRecord put
+// keys in streams of 3, 5 and 7 shards; the emulator must agree.
+func TestShardForKeyMatchesKinesalite(t *testing.T) {
+	f, err := os.Open("testdata/kinesalite_shards.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	streams := map[int]*Stream{}
+	sc := bufio.NewScanner(f)
+	checked := 0
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "#") || line == "" {
+			continue
+		}
+		fields := strings.Split(line, "\t")
+		if len(fields) != 3 {
+			t.Fatalf("bad line %q", line)
+		}
+		n, err := strconv.Atoi(fields[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if streams[n] == nil {
+			streams[n] = newStream(t, n, nil)
+		}
+		if got := ShardID(streams[n].ShardForKey(fields[1])); got != fields[2] {
+			t.Errorf("%d shards, key %q: emulator %s, kinesalite %s", n, fields[1], got, fields[2])
+		}
+		checked++
+	}
+	if err := sc.Err(); err != nil || checked < 100 {
+		t.Fatalf("checked %d vectors, %v", checked, err)
 	}
 }
