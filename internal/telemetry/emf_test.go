@@ -274,8 +274,8 @@ func dimensionSets(doc map[string]any) [][]string {
 func report() processor.Report {
 	return processor.Report{
 		RequestID: "c6af9ac6-7b61-11e6-9a41-93e812345678", Shard: "shardId-000000000003",
-		FirstSeq: "49590338271490256608559692538361571095921575989136588898",
-		LastSeq:  "49590338271490256608559692538361571095921575989136589999",
+		FirstSeq:  "49590338271490256608559692538361571095921575989136588898",
+		LastSeq:   "49590338271490256608559692538361571095921575989136589999",
 		RecordsIn: 100, BytesIn: 123456, Processed: 90, Replayed: 3, Duplicates: 2, DeadLettered: 4,
 		Failed: 1, Conflicts: 1,
 		PII:        map[string]int{string(pii.Email): 3, string(pii.Phone): 1, "CUSTOM": 2},

@@ -28,7 +28,13 @@ func Logger(w io.Writer, level slog.Level) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: redact}))
 }
 
-func redact(_ []string, a slog.Attr) slog.Attr {
+func redact(groups []string, a slog.Attr) slog.Attr {
+	if len(groups) == 0 {
+		switch a.Key {
+		case slog.TimeKey, slog.LevelKey, slog.MessageKey, slog.SourceKey:
+			return a
+		}
+	}
 	if contentKeys[strings.ToLower(a.Key)] {
 		return slog.String(a.Key, Redacted)
 	}
@@ -36,9 +42,7 @@ func redact(_ []string, a slog.Attr) slog.Attr {
 		return a
 	}
 	switch v := a.Value.Any().(type) {
-	case error:
-		return a
-	case nil:
+	case error, slog.Level, nil:
 		return a
 	default:
 		return slog.String(a.Key, fmt.Sprintf("%s %T", Redacted, v))
