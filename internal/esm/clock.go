@@ -27,9 +27,10 @@ func clockOrSystem(c Clock) Clock {
 }
 
 // withDeadline returns a context that expires at deadline as measured by clk.
-// On the system clock it is context.WithDeadline; on another clock it reports
-// the same Deadline and, once clk passes it, the same Err
-// (context.DeadlineExceeded), so handlers cannot tell the difference.
+// On the system clock it is context.WithDeadline. On another clock it reports
+// the same Deadline and, once clk passes it, Err context.DeadlineExceeded;
+// contexts derived from it then report context.Canceled with that cause
+// (context.Cause), as the standard library cannot time them on a fake clock.
 func withDeadline(parent context.Context, clk Clock, deadline time.Time) (context.Context, context.CancelFunc) {
 	if _, ok := clk.(systemClock); ok {
 		return context.WithDeadline(parent, deadline)
