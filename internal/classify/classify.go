@@ -184,11 +184,18 @@ func (m *Model) Classify(_ context.Context, in Input) Result {
 	if host == "" {
 		host = in.Domain
 	}
-	var buf feat.Buffer
-	buf.Item(host, path, in.Title, in.Summary)
 	var s [activity.Count]float64
+	hint := m.prior(host, path, &s)
+	var buf feat.Buffer
+	if hint {
+		// On a platform whose pages span topics (youtube.com, medium.com)
+		// the hint prior already says what the platform leans to; counting
+		// its name again would drown the title.
+		buf.Item("", path, in.Title, in.Summary)
+	} else {
+		buf.Item(host, path, in.Title, in.Summary)
+	}
 	m.text(&buf, &s)
-	m.prior(host, path, &s)
 
 	best := 0
 	for c := range s {
@@ -217,17 +224,18 @@ func (m *Model) text(buf *feat.Buffer, s *[activity.Count]float64) {
 	var acc [256]uint32
 	var total uint32
 	offs, ents := m.offsets, m.entries
-	for _, f := range buf.F[:buf.N] {
-		b := int(f.Hash>>m.shift) * 4
+	weights := buf.Weight[:buf.N]
+	for i, h := range buf.Hash[:buf.N] {
+		b := int(h>>m.shift) * 4
 		lo, hi := int(le.Uint32(offs[b:])), int(le.Uint32(offs[b+4:]))
 		if lo == hi {
 			continue // out of vocabulary: no evidence either way
 		}
-		w := f.Weight
+		w := uint32(weights[i])
 		total += w
 		e := ents[2*lo : 2*hi]
-		for i := 0; i+1 < len(e); i += 2 {
-			acc[e[i]] += w * uint32(e[i+1])
+		for j := 0; j+1 < len(e); j += 2 {
+			acc[e[j]] += w * uint32(e[j+1])
 		}
 	}
 	scale := 1.0
@@ -242,24 +250,29 @@ func (m *Model) text(buf *feat.Buffer, s *[activity.Count]float64) {
 // prior adds the boost of the most specific curated site rule matching host
 // and path or, failing that, of the UT1 list that names the host or one of its
 // parent domains.
-func (m *Model) prior(host, path string, s *[activity.Count]float64) {
+//
+// It reports whether the boost came from a curated hint rule: a site whose
+// pages span activities, where the text should decide.
+func (m *Model) prior(host, path string, s *[activity.Count]float64) (hint bool) {
 	if c, p, ok := m.siteMatch(host, path); ok {
 		s[c] += float64(p)
-		return
+		return p < feat.DecisivePrior
 	}
-	// Walking down to the last label needs no public suffix list: the builder
-	// keeps public suffixes out of both tables.
+	// Walking down to the last label needs no public suffix list: the
+	// builder keeps public suffixes out of the UT1 table, and the curated
+	// table names one only on purpose (gov.uk).
 	for cand := host; cand != ""; {
 		if c, p, ok := m.ut1(cand); ok {
 			s[c] += float64(p)
-			return
+			return false
 		}
 		i := strings.IndexByte(cand, '.')
 		if i < 0 {
-			return
+			break
 		}
 		cand = cand[i+1:]
 	}
+	return false
 }
 
 // siteMatch returns the class and prior of the curated rule for the most

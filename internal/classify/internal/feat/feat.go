@@ -5,9 +5,8 @@ package feat
 
 import "strings"
 
-// Max is the most features Extract emits for one item; callers size their
-// buffers with it so that extraction never allocates.
-const Max = 768
+// Max is the most features a Buffer holds; an item rarely has more than 200.
+const Max = 512
 
 // Feature is one hashed feature and its weight (how many times it counts).
 type Feature struct {
@@ -64,10 +63,21 @@ func isTokenByte(c byte) bool {
 }
 
 // Buffer collects the features of one item. Its zero value is ready to use;
-// it lives on the caller's stack.
+// it lives on the caller's stack, so it is kept small (the runtime zeroes it
+// for every item): hashes and weights in separate arrays, weights in a byte.
 type Buffer struct {
-	F [Max]Feature
-	N int
+	Hash   [Max]uint64
+	Weight [Max]uint8
+	N      int
+}
+
+// Features returns a copy of the collected features.
+func (b *Buffer) Features() []Feature {
+	fs := make([]Feature, b.N)
+	for i := range fs {
+		fs[i] = Feature{b.Hash[i], uint32(b.Weight[i])}
+	}
+	return fs
 }
 
 // Reset empties the buffer.
@@ -75,7 +85,8 @@ func (b *Buffer) Reset() { b.N = 0 }
 
 func (b *Buffer) add(h uint64, w uint32) {
 	if b.N < Max {
-		b.F[b.N] = Feature{h, w}
+		b.Hash[b.N] = h
+		b.Weight[b.N] = uint8(w)
 		b.N++
 	}
 }
@@ -289,3 +300,8 @@ const Magic = "KLEOCLS1"
 // them keeps a long summary from outvoting the site table and the UT1 lists,
 // and keeps the confidence meaningful.
 const TextCap = 24
+
+// DecisivePrior is the default boost (nats) of a curated site rule. A rule
+// with a smaller prior is a hint: the page text decides, and the classifier
+// leaves the host name out of the text features.
+const DecisivePrior = 12

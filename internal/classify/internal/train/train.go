@@ -33,7 +33,7 @@ const (
 	// Quant is the quantization step of the per-class feature weights (nats).
 	Quant = 1.0 / 16
 	// SitePrior is the default boost (nats) of a curated site rule.
-	SitePrior = 12
+	SitePrior = feat.DecisivePrior
 )
 
 // ErrData reports a malformed source file.
@@ -125,8 +125,8 @@ func (b *builder) activity(name string) (int, error) {
 
 // learn adds the features in buf as one training document of class c.
 func (b *builder) learn(c int, buf *feat.Buffer) {
-	for _, f := range buf.F[:buf.N] {
-		b.counts[f.Hash>>(64-Bits)][c] += f.Weight
+	for i, h := range buf.Hash[:buf.N] {
+		b.counts[h>>(64-Bits)][c] += uint32(buf.Weight[i])
 	}
 	b.docs[c]++
 }
@@ -313,7 +313,7 @@ func (b *builder) readTexts() error {
 		}
 		buf.Text(f[1], feat.WTitle, true)
 		b.learn(c, &buf)
-		b.texts = append(b.texts, doc{c, slices.Clone(buf.F[:buf.N])})
+		b.texts = append(b.texts, doc{c, buf.Features()})
 		return nil
 	})
 }
