@@ -1,7 +1,5 @@
 package pii
 
-import "net/netip"
-
 // mac detects a MAC address: six hex pairs joined by ':' or by '-'.
 func (sc *scanner) mac(i int) int {
 	s := sc.s
@@ -26,7 +24,9 @@ func (sc *scanner) mac(i int) int {
 }
 
 // ipv6 detects an IPv6 address that starts with a hex group at s[i]. It needs
-// at least three groups so that "a::b" in code is not taken for one.
+// at least three groups so that "a::b" in code is not taken for one. It
+// returns the end of the finding, the end of a colon-separated hex run that
+// is not an address, or 0.
 func (sc *scanner) ipv6(i int) int {
 	s := sc.s
 	e := i
@@ -55,12 +55,85 @@ done:
 		}
 		e--
 	}
-	if colons < 2 || groups < 3 || (e < len(s) && isAlnum(s[e])) {
+	if colons < 2 {
 		return 0
 	}
-	a, err := netip.ParseAddr(s[i:e])
-	if err != nil || !a.Is6() {
-		return 0
+	// From here on the run is colon-separated hex: if it is not an address,
+	// no part of it is either, so the scan resumes after it.
+	if groups < 3 || (e < len(s) && isAlnum(s[e])) {
+		return e
+	}
+	if !validIPv6(s[i:e]) {
+		return e
 	}
 	return sc.add(IPAddress, i, e)
+}
+
+// validIPv6 reports whether a is an IPv6 address in text form (RFC 4291
+// section 2.2, without a zone). It does what netip.ParseAddr does without
+// allocating an error for the many colon runs that are not addresses.
+func validIPv6(a string) bool {
+	groups, elided := 0, false
+	for i := 0; i < len(a); {
+		if a[i] == ':' {
+			if i+1 < len(a) && a[i+1] == ':' {
+				if elided {
+					return false
+				}
+				elided = true
+				i += 2
+				if i == len(a) {
+					break
+				}
+				continue
+			}
+			if i == 0 || i+1 == len(a) {
+				return false
+			}
+			i++
+		}
+		j := i
+		for j < len(a) && j-i < 5 && isHex(a[j]) {
+			j++
+		}
+		if j < len(a) && a[j] == '.' {
+			// Embedded IPv4 in the last 32 bits.
+			if !validIPv4(a[i:]) {
+				return false
+			}
+			groups += 2
+			break
+		}
+		if j == i || j-i > 4 || (j < len(a) && a[j] != ':') {
+			return false
+		}
+		groups++
+		i = j
+	}
+	if elided {
+		return groups <= 7
+	}
+	return groups == 8
+}
+
+func validIPv4(a string) bool {
+	parts := 0
+	for i := 0; i <= len(a); {
+		j := i
+		for j < len(a) && isDigit(a[j]) {
+			j++
+		}
+		if j == i || j-i > 3 || (j-i > 1 && a[i] == '0') || atoi(a[i:j]) > 255 {
+			return false
+		}
+		parts++
+		if j == len(a) {
+			break
+		}
+		if a[j] != '.' {
+			return false
+		}
+		i = j + 1
+	}
+	return parts == 4
 }

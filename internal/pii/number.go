@@ -21,18 +21,19 @@ type numSeq struct {
 func isNumSep(c byte) bool { return c == ' ' || c == '-' || c == '.' || c == '/' }
 
 // parseNum parses the digit sequence starting at s[i] (a digit).
-func parseNum(s string, i int) numSeq {
+func (sc *scanner) parseNum(i int) numSeq {
+	s := sc.s
 	n := len(s)
 	q := numSeq{start: i, first: i}
-	if i > 0 && (i < 2 || !isAlnum(s[i-2])) {
-		switch s[i-1] {
+	if i > 0 && (i < 2 || !isAlnum(sc.before(i-2))) {
+		switch sc.before(i - 1) {
 		case '+':
 			q.plus, q.start = true, i-1
 		case '(':
 			q.start = i - 1
 		}
 	}
-	open := q.start == i-1 && s[i-1] == '('
+	open := q.start == i-1 && sc.before(i-1) == '('
 	p := i
 	var sep byte
 	for q.ng < maxGroups {
@@ -128,7 +129,7 @@ func atoi(s string) int {
 // a finding, the end of a date to skip, or the end of the rejected sequence.
 func (sc *scanner) number(i int) int {
 	s := sc.s
-	q := parseNum(s, i)
+	q := sc.parseNum(i)
 	if e := q.date(s); e > 0 {
 		return e
 	}
@@ -196,7 +197,7 @@ func (sc *scanner) ipv4(q *numSeq) (int, bool) {
 	if q.ng > 4 && q.sep[4] == '.' {
 		return 0, false // 1.2.3.4.5 (a version) or 01.84.17.61.18 (a French phone)
 	}
-	if q.first > 0 && s[q.first-1] == '.' {
+	if q.first > 0 && sc.before(q.first-1) == '.' {
 		return q.end, true
 	}
 	for k := 0; k < 4; k++ {
@@ -357,15 +358,15 @@ func (sc *scanner) phone(q *numSeq) bool {
 		return false
 	}
 	if q.start > 0 {
-		switch s[q.start-1] {
+		switch sc.before(q.start - 1) {
 		case '$', '#', '.', '/', '_', '=', '-':
 			return false
 		}
 	}
-	if q.start > 1 && (s[q.start-2] == 0xC2 && (s[q.start-1] == 0xA3 || s[q.start-1] == 0xA5)) { // £ ¥
+	if q.start > 1 && (sc.before(q.start-2) == 0xC2 && (s[q.start-1] == 0xA3 || s[q.start-1] == 0xA5)) { // £ ¥
 		return false
 	}
-	if q.start > 2 && s[q.start-3] == 0xE2 && s[q.start-2] == 0x82 { // € ₹ ₽ ...
+	if q.start > 2 && sc.before(q.start-3) == 0xE2 && sc.before(q.start-2) == 0x82 { // € ₹ ₽ ...
 		return false
 	}
 	dots, maxg, ones := 0, 0, 0

@@ -93,8 +93,26 @@ func TestScrubNothingFound(t *testing.T) {
 	if fs != nil || out != text || unsafeStringData(out) != unsafeStringData(text) {
 		t.Fatalf("Scrub changed or copied text with nothing to find: %q %v", out, fs)
 	}
-	if n := testing.AllocsPerRun(100, func() { e.Scrub(text, "") }); n != 0 {
-		t.Fatalf("Scrub allocated %v times with nothing to find", n)
+	// Near misses exercise every validator without a finding.
+	for _, text := range []string{
+		text,
+		"IBAN DE00 3704 0044 0532 0130 00 and GB82WEST",
+		"user@localhost, @handle, a@b.c1, ann%40x",
+		"order 4451 2210 9987, ref 467 3395, 2015-12-22 12:20:39, v1.2.30.4451",
+		"token=short key: value password: none Authorization: Bearer abc",
+		"a::b::c 12:20:39 fe80:: 00:11:22:33:44 300.1.2.3",
+		"1BoatSLRHtKNngkdXEeobR76b53LETtpyX bc1qzs23v9ccrydpk8qarc0jqgfzyvjz2f38f65pqe",
+		"eyJhbGciOiJIUzI1NiJ9 AKIAlower ghp_short xoxb-1 sk_live_x AIzaShort",
+		"tx 0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060",
+		"https://example.com/?page=2&sort=asc&token_type=Bearer",
+		"-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----",
+	} {
+		if _, fs := e.Scrub(text, ""); fs != nil {
+			t.Errorf("Scrub(%q) found %+v", text, fs)
+		}
+		if n := testing.AllocsPerRun(100, func() { e.Scrub(text, "") }); n != 0 {
+			t.Errorf("Scrub(%q) allocated %v times with nothing to find", text, n)
+		}
 	}
 }
 
@@ -141,5 +159,32 @@ func checkScrub(t *testing.T, e *Engine, text string) {
 	out2, fs2 := e.Scrub(out, "")
 	if out2 != out || fs2 != nil {
 		t.Fatalf("not idempotent:\n in   %q\n once %q\n twice %q (%+v)", text, out, out2, fs2)
+	}
+}
+
+func TestValidIPv6(t *testing.T) {
+	for _, tt := range []struct {
+		a    string
+		want bool
+	}{
+		{"2001:db8:85a3::8a2e:370:7334", true},
+		{"6e40:4041:c617:e898:c11:40d2:c669:2eb4", true},
+		{"::1", true},
+		{"fe80::", true},
+		{"::ffff:192.0.2.1", true},
+		{"1:2:3:4:5:6:7::", true},
+		{"1:2:3:4:5:6:7:8:9", false},
+		{"1:2:3:4:5:6:7", false},
+		{"1::2::3", false},
+		{"12345::1", false},
+		{"1:2:3:4:5:6:7:8::", false},
+		{":1:2:3:4:5:6:7", false},
+		{"::ffff:192.0.2.256", false},
+		{"::ffff:192.0.02.1", false},
+		{"12:20:39", false},
+	} {
+		if got := validIPv6(tt.a); got != tt.want {
+			t.Errorf("validIPv6(%q) = %v, want %v", tt.a, got, tt.want)
+		}
 	}
 }

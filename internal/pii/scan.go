@@ -127,12 +127,22 @@ func (sc *scanner) inFinding(p int) bool {
 	return false
 }
 
+// before returns s[p], or '>' when p lies inside a finding. Checks that look
+// left of a candidate use it, so that they see the same byte whether the
+// text is original or already scrubbed (where a placeholder ends in '>').
+func (sc *scanner) before(p int) byte {
+	if sc.inFinding(p) {
+		return '>'
+	}
+	return sc.s[p]
+}
+
 // token handles the alphanumeric run s[i:j] (s[i-1] is not alphanumeric). It
 // returns the end of a finding, or 0.
 func (sc *scanner) token(i, j int) int {
 	s := sc.s
 	c := s[i]
-	if j < len(s) && (s[j] == ':' || s[j] == '-') && isHex(c) {
+	if j < len(s) && (s[j] == ':' || s[j] == '-') && isHex(c) && (i == 0 || sc.before(i-1) != s[j]) {
 		if e := sc.mac(i); e > 0 {
 			return e
 		}

@@ -197,13 +197,13 @@ func (sc *scanner) assignment(i, w int) int {
 		ke--
 	}
 	ks := ke
-	for ks > 0 && ke-ks < 40 && isKeyChar(s[ks-1]) && !paramStart(s, ks) {
+	for ks > 0 && ke-ks < 40 && isKeyChar(sc.before(ks-1)) && !paramStart(s, ks) {
 		ks--
 	}
-	if ks == ke || (ks > 0 && isKeyChar(s[ks-1]) && !paramStart(s, ks)) {
+	if ks == ke || (ks > 0 && isKeyChar(sc.before(ks-1)) && !paramStart(s, ks)) {
 		return 0
 	}
-	if quoted && (ks == 0 || s[ks-1] != s[ke]) {
+	if quoted && (ks == 0 || sc.before(ks-1) != s[ke]) {
 		return 0
 	}
 	var b [40]byte

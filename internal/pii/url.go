@@ -29,7 +29,7 @@ func (sc *scanner) at(i, k int) int {
 	}
 	if s[i] == '@' {
 		u := i
-		for u > 0 && i-u < 256 && isUserinfo(s[u-1]) {
+		for u > 0 && i-u < 256 && isUserinfo(sc.before(u-1)) {
 			u--
 		}
 		if u < i && u >= 3 && s[u-3:u] == "://" {
@@ -38,9 +38,13 @@ func (sc *scanner) at(i, k int) int {
 	}
 	ls := i
 	for ls > 0 && i-ls < 64 {
-		if class[s[ls-1]]&cLocal != 0 {
+		c := sc.before(ls - 1)
+		if class[c]&cLocal != 0 {
 			ls--
 			continue
+		}
+		if c == '>' {
+			break
 		}
 		r, n := utf8.DecodeLastRuneInString(s[:ls])
 		if r < utf8.RuneSelf || !unicode.IsLetter(r) || i-ls+n > 64 {
@@ -51,7 +55,7 @@ func (sc *scanner) at(i, k int) int {
 	for ls < i && (s[ls] == '.' || s[ls] == '%') {
 		ls++
 	}
-	if ls == i || s[i-1] == '.' {
+	if ls == i || sc.before(i-1) == '.' {
 		return 0
 	}
 	e := domainEnd(s, k)

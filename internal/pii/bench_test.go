@@ -1,0 +1,72 @@
+package pii
+
+import (
+	"testing"
+)
+
+const (
+	// A typical history record's title and URL, with one session parameter.
+	titleURL = "Checkout – Acme Store | Payment details " +
+		"https://shop.example.com/checkout/payment?session=8f14e45fceea167a&step=2&utm_source=newsletter"
+	// The same without anything to find.
+	cleanTitleURL = "How to bake sourdough bread at home - BBC Good Food " +
+		"https://www.bbcgoodfood.com/howto/guide/sourdough-bread-beginners?page=2"
+)
+
+func benchInputs(b *testing.B) []struct{ name, text string } {
+	var lines []string
+	for _, c := range loadCorpus(b) {
+		lines = append(lines, c.text)
+	}
+	return []struct{ name, text string }{
+		{"page", benchPage(lines)},
+		{"titleurl", titleURL},
+		{"clean-titleurl", cleanTitleURL},
+	}
+}
+
+// BenchmarkScrub compares the engine with the regexp-per-entity baseline on
+// the same inputs in the same run.
+func BenchmarkScrub(b *testing.B) {
+	e, base := New(), newBaseline()
+	for _, in := range benchInputs(b) {
+		b.Run(in.name+"/engine", func(b *testing.B) {
+			b.SetBytes(int64(len(in.text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				e.Scrub(in.text, "")
+			}
+		})
+		b.Run(in.name+"/regexp", func(b *testing.B) {
+			b.SetBytes(int64(len(in.text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				base.Scrub(in.text)
+			}
+		})
+	}
+}
+
+// TestBaselineAgreesOnCorpus keeps the baseline honest: it must find most of
+// what the engine finds in the corpus, or the speed comparison is unfair.
+func TestBaselineAgreesOnCorpus(t *testing.T) {
+	e, base := New(), newBaseline()
+	var want, got int
+	for _, c := range loadCorpus(t) {
+		fs := e.Find(c.text, "")
+		_, bfs := base.Scrub(c.text)
+		for _, f := range fs {
+			want++
+			for _, g := range bfs {
+				if g.Start < f.End && f.Start < g.End {
+					got++
+					break
+				}
+			}
+		}
+	}
+	if got*10 < want*8 {
+		t.Fatalf("baseline overlaps only %d of the engine's %d corpus findings", got, want)
+	}
+	t.Logf("baseline overlaps %d of the engine's %d corpus findings", got, want)
+}
