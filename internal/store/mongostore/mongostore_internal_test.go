@@ -361,3 +361,30 @@ func TestErrorsAfterDeadlineAndClose(t *testing.T) {
 		t.Errorf("User after Close = %v, want ErrUnavailable", err)
 	}
 }
+
+// TestApplyUsersWriteError: a user document the update cannot apply to is
+// that delta's error, not a conflict, and the other deltas still apply.
+func TestApplyUsersWriteError(t *testing.T) {
+	s := openDB(t, ferrettest.Start(t), "badfield")
+	_, err := s.users.InsertOne(t.Context(), bson.D{{Key: "address", Value: addr(1)}, {Key: "activity_json", Value: "{}"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The broken user comes first: FerretDB reports any write error at the
+	// first statement of the bulk.
+	errs, err := s.ApplyUsers(t.Context(), []store.UserDelta{delta(addr(1), "", "1"), delta(addr(2), "", "1"), delta(addr(3), "", "1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs[0] == nil || errors.Is(errs[0], store.ErrConflict) {
+		t.Errorf("delta for the broken user: %v, want a write error", errs[0])
+	}
+	if errs[1] != nil || errs[2] != nil {
+		t.Errorf("other deltas: %v", errs[1:])
+	}
+	for _, a := range []string{addr(2), addr(3)} {
+		if got := items(t, s, a); got != 1 {
+			t.Errorf("%s items_processed = %d, want 1", a, got)
+		}
+	}
+}

@@ -86,19 +86,23 @@ func (s *Store) PutHistory(ctx context.Context, items []store.HistoryItem) ([]st
 				SetUpsert(true))
 		}
 		var next []int
-		err := s.write(ctx, s.history, models, func(lo, hi int, upserted map[any]bool, complete bool) {
-			for _, i := range write[lo:hi] {
+		err := s.write(ctx, s.history, models, func(c chunk) error {
+			for j, err := range c.failed {
+				return fmt.Errorf("item %s: %w", items[write[j]].ID, err)
+			}
+			for _, i := range write[c.lo:c.hi] {
 				it := items[i]
 				switch {
-				case upserted[it.ID]:
+				case c.upserted[it.ID]:
 					out[i] = store.Inserted
 					stored[it.ID] = origin{it.Shard, it.Seq}
-				case complete: // matched: a concurrent delivery of this record stored it
+				case c.complete: // matched: a concurrent delivery of this record stored it
 					stored[it.ID] = origin{it.Shard, it.Seq}
 				default:
 					next = append(next, i)
 				}
 			}
+			return nil
 		})
 		if err != nil {
 			return nil, wrap(ctx, op, err)
@@ -196,10 +200,17 @@ func (s *Store) ApplyUsers(ctx context.Context, deltas []store.UserDelta) ([]err
 			wm[d.Shard] = d.NewSeq
 		}
 		var next []int
-		err = s.write(ctx, s.users, models, func(lo, hi int, _ map[any]bool, complete bool) {
-			if !complete {
-				next = append(next, write[lo:hi]...)
+		err = s.write(ctx, s.users, models, func(c chunk) error {
+			for j := c.lo; j < c.hi; j++ {
+				i := write[j]
+				switch err := c.failed[j]; {
+				case err != nil:
+					errs[i] = fmt.Errorf("mongostore: %s: %s: %w", op, deltas[i].Address, err)
+				case !c.complete:
+					next = append(next, i)
+				}
 			}
+			return nil
 		})
 		if err != nil {
 			return nil, wrap(ctx, op, err)
@@ -312,10 +323,14 @@ func (s *Store) PutDeadLetters(ctx context.Context, dls []store.DeadLetter) erro
 				SetUpsert(true))
 		}
 		var next []int
-		err := s.write(ctx, s.dead, models, func(lo, hi int, upserted map[any]bool, complete bool) {
-			if !complete {
-				next = append(next, write[lo:hi]...)
+		err := s.write(ctx, s.dead, models, func(c chunk) error {
+			for j, err := range c.failed {
+				return fmt.Errorf("dead letter %s: %w", dls[write[j]].ID, err)
 			}
+			if !c.complete {
+				next = append(next, write[c.lo:c.hi]...)
+			}
+			return nil
 		})
 		if err != nil {
 			return wrap(ctx, op, err)
@@ -325,31 +340,47 @@ func (s *Store) PutDeadLetters(ctx context.Context, dls []store.DeadLetter) erro
 	return nil
 }
 
+// chunk is the result of one bulk write: statements [lo, hi) of a call.
+type chunk struct {
+	lo, hi   int
+	upserted map[any]bool // _ids the server says it inserted
+	// complete: every statement is known to have taken effect (matched or
+	// upserted). Duplicate-key errors only make a chunk incomplete.
+	complete bool
+	// failed holds other write errors by statement index. MongoDB's indexes
+	// are exact; FerretDB v1 reports every error at the chunk's first
+	// statement.
+	failed map[int]error
+}
+
 // write runs models as unordered bulk writes of at most s.bulkSize
-// statements and calls each per chunk [lo, hi) with the _ids the server says
-// it upserted and whether every statement is known to have taken effect
-// (matched or upserted). Write errors make a chunk incomplete; other errors
-// end the call.
-func (s *Store) write(ctx context.Context, coll *mongo.Collection, models []mongo.WriteModel,
-	each func(lo, hi int, upserted map[any]bool, complete bool)) error {
+// statements and passes each chunk's result to each. Errors other than
+// write errors, or from each, end the call.
+func (s *Store) write(ctx context.Context, coll *mongo.Collection, models []mongo.WriteModel, each func(chunk) error) error {
 	for lo := 0; lo < len(models); lo += s.bulkSize {
-		hi := min(lo+s.bulkSize, len(models))
-		res, err := coll.BulkWrite(ctx, models[lo:hi], options.BulkWrite().SetOrdered(false))
+		c := chunk{lo: lo, hi: min(lo+s.bulkSize, len(models)), upserted: map[any]bool{}, failed: map[int]error{}}
+		res, err := coll.BulkWrite(ctx, models[c.lo:c.hi], options.BulkWrite().SetOrdered(false))
 		if err != nil {
 			var bwe mongo.BulkWriteException
 			if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
 				return err
 			}
+			for _, we := range bwe.WriteErrors {
+				if !mongo.IsDuplicateKeyError(we.WriteError) && we.Index >= 0 && we.Index < c.hi-c.lo {
+					c.failed[c.lo+we.Index] = we.WriteError
+				}
+			}
 		}
-		upserted := map[any]bool{}
-		complete := err == nil
+		c.complete = err == nil
 		if res != nil {
 			for _, id := range res.UpsertedIDs {
-				upserted[id] = true
+				c.upserted[id] = true
 			}
-			complete = complete && res.MatchedCount+res.UpsertedCount == int64(hi-lo)
+			c.complete = c.complete && res.MatchedCount+res.UpsertedCount == int64(c.hi-c.lo)
 		}
-		each(lo, hi, upserted, complete)
+		if err := each(c); err != nil {
+			return err
+		}
 	}
 	return nil
 }
