@@ -134,7 +134,8 @@ func (s *Store) PutHistory(ctx context.Context, items []store.HistoryItem) ([]st
 // (written again), anything else is ErrConflict. A concurrent invocation
 // applying an identical delta (same shard, ExpectSeq and NewSeq) is then
 // indistinguishable from this one: both report nil, and the counters change
-// once.
+// once. A write error of the delta's own (say, a users document whose
+// activity_json is not a document) is that delta's error, not a conflict.
 func (s *Store) ApplyUsers(ctx context.Context, deltas []store.UserDelta) ([]error, error) {
 	const op = "apply users"
 	errs := contract.Deltas(deltas)
