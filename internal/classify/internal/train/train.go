@@ -131,13 +131,21 @@ func (b *builder) learn(c int, buf *feat.Buffer) {
 	b.docs[c]++
 }
 
-// readSites reads sites.tsv: "host[/path]<TAB>Activity[<TAB>prior nats]". A rule
-// with the default prior is also a training document (its host labels and
-// path), so similar unseen domains lean the same way.
+// readSites reads sites.tsv: "host[/path]<TAB>Activity[<TAB>prior nats]". A
+// rule with the default prior is also a training document (its host labels
+// and path), so similar unseen domains lean the same way. Host labels shared
+// by rules of different activities (google, youtube, reddit) name platforms,
+// not topics, and are left out of those documents.
 func (b *builder) readSites() error {
 	b.known = map[string]bool{}
 	seen := map[string]bool{}
-	return b.lines("sites.tsv", func(_ int, f []string) error {
+	type learnable struct {
+		class      int
+		host, path string
+	}
+	var docs []learnable
+	labels := map[string]map[int]bool{}
+	err := b.lines("sites.tsv", func(_ int, f []string) error {
 		if len(f) < 2 {
 			return fmt.Errorf("%w: want pattern<TAB>activity", ErrData)
 		}
@@ -165,14 +173,33 @@ func (b *builder) readSites() error {
 		}
 		b.known[host] = true
 		b.sites = append(b.sites, siteRule{feat.HashString(host), host, p, c, uint8(prior)})
+		for _, l := range strings.Split(feat.HostName(host), ".") {
+			if labels[l] == nil {
+				labels[l] = map[int]bool{}
+			}
+			labels[l][c] = true
+		}
 		if prior >= SitePrior {
-			var buf feat.Buffer
-			buf.Host(host)
-			buf.Text(p, feat.WPath, true)
-			b.learn(c, &buf)
+			docs = append(docs, learnable{c, host, p})
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	for _, d := range docs {
+		var kept []string
+		for _, l := range strings.Split(feat.HostName(d.host), ".") {
+			if len(labels[l]) == 1 {
+				kept = append(kept, l)
+			}
+		}
+		var buf feat.Buffer
+		buf.Text(strings.Join(kept, "."), feat.WDomain, true)
+		buf.Text(d.path, feat.WPath, true)
+		b.learn(d.class, &buf)
+	}
+	return nil
 }
 
 // checkHost rejects UT1 entries that cannot name a site: malformed ones and
