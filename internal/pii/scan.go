@@ -10,6 +10,7 @@ const (
 	cLocal   // allowed in an e-mail local part
 	cB64URL  // A-Za-z0-9-_
 	cTrigger // '@' '=' ':' '-' '%'
+	cPrefix  // first byte of a credential prefix or of bc1/Bearer
 	cAlnum   = cDigit | cLower | cUpper
 	cAlpha   = cLower | cUpper
 )
@@ -35,6 +36,9 @@ var class = func() (t [256]uint8) {
 	t['_'] |= cB64URL
 	for _, c := range "@=:-%" {
 		t[c] |= cTrigger
+	}
+	for _, c := range "AegxsrwynbB" {
+		t[c] |= cPrefix
 	}
 	return t
 }()
@@ -71,6 +75,14 @@ func (sc *scanner) run() {
 			j := i + 1
 			for j < n && class[s[j]]&cAlnum != 0 {
 				j++
+			}
+			// Most runs are plain words: a letter that starts no credential
+			// prefix, no digit third (IBAN), not 64 long (hex key), not a hex
+			// group before ':' or '-' (MAC, IPv6).
+			if k&(cDigit|cPrefix) == 0 && (j-i < 4 || class[s[i+2]]&cDigit == 0) && j-i != 64 &&
+				(j == n || (s[j] != ':' && s[j] != '-') || k&cHex == 0) {
+				i = j
+				continue
 			}
 			e := sc.token(i, j)
 			if e < j {
