@@ -129,6 +129,17 @@ func atoi(s string) int {
 // a finding, the end of a date to skip, or the end of the rejected sequence.
 func (sc *scanner) number(i int) int {
 	s := sc.s
+	// Fast path: a short number standing alone ("250 g", "3.2%") can be
+	// none of the entities, which all need seven digits or more, or a
+	// separator and a further group.
+	j := i
+	for j < len(s) && isDigit(s[j]) {
+		j++
+	}
+	if j-i < 7 && (j+1 >= len(s) || !(isNumSep(s[j]) || s[j] == '(' || s[j] == ')') ||
+		!(isDigit(s[j+1]) || s[j+1] == '(' || s[j+1] == ' ')) {
+		return j
+	}
 	q := sc.parseNum(i)
 	if e := q.date(s); e > 0 {
 		return e
