@@ -260,6 +260,16 @@ func checkDashboard(t *testing.T, tpl map[string]any) {
 		if _, ok := resources[res]; ok {
 			return "res-" + ref, true
 		}
+		// SAM names the resources it generates for an event after the
+		// function and the event, e.g. the Kinesis event source mapping.
+		for fn, r := range resources {
+			events, _ := Path(r, "Properties", "Events").(map[string]any)
+			for ev := range events {
+				if Path(r, "Type") == "AWS::Serverless::Function" && ref == fn+ev {
+					return "res-" + ref, true
+				}
+			}
+		}
 		return "", false
 	}
 	var unknown []string
@@ -368,6 +378,8 @@ func checkDashboard(t *testing.T, tpl map[string]any) {
 		{"AWS/Lambda", "ConcurrentExecutions", "Maximum", proc},
 		{"AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", map[string]string{"QueueName": "res-OnFailureQueue.QueueName"}},
 		{"Kleo", "Uploads", "Sum", kleo},
+		{"AWS/Lambda", "DroppedEventCount", "Sum", map[string]string{"EventSourceMappingUUID": "res-ProcessorFunctionHistoryStream"}},
+		{"AWS/Lambda", "OnFailureDestinationDeliveredEventCount", "Sum", map[string]string{"EventSourceMappingUUID": "res-ProcessorFunctionHistoryStream"}},
 	} {
 		if !has(w.ns, w.name, w.stat, w.dims) {
 			t.Errorf("dashboard does not graph %s %s (%s) %v", w.ns, w.name, w.stat, w.dims)
