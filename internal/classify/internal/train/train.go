@@ -377,7 +377,9 @@ func (b *builder) encode() []byte {
 		}
 	}
 	for c := range total {
-		missing := math.Log(Alpha / (total[c] + Alpha*float64(vocab)))
+		// Rounded to 1e-4 nats so that a last-bit difference in math.Log
+		// between platforms cannot change the model's bytes.
+		missing := math.Round(1e4*math.Log(Alpha/(total[c]+Alpha*float64(vocab)))) / 1e4
 		put32(math.Float32bits(float32(missing)))
 	}
 	put32(math.Float32bits(Quant))
