@@ -29,6 +29,7 @@ func commands() map[string]command {
 		"verify":   {"verify a user's archive chain through the gateway", runVerify},
 		"bench":    {"measure per-stage and per-batch costs on this machine", runBench},
 		"capacity": {"the shards x memory x parallelization capacity model", runCapacity},
+		"soak":     {"a million records through the emulator and handler; books, RSS, goroutines", runSoak},
 	}
 }
 
