@@ -88,17 +88,29 @@ func (sc *scanner) run() {
 			if e < j {
 				e = j
 			}
-			i = e
+			i = sc.resume(e)
 			continue
 		}
 		if k&cTrigger != 0 {
 			if e := sc.symbol(i); e > i {
-				i = e
+				i = sc.resume(e)
 				continue
 			}
 		}
 		i++
 	}
+}
+
+// resume returns where the scan continues after a candidate that ended at e:
+// never inside a run of letters and digits, because a candidate starting
+// mid-word would start at a word boundary once its left neighbour had been
+// replaced by a placeholder, and Scrub would not be idempotent.
+func (sc *scanner) resume(e int) int {
+	s := sc.s
+	for e < len(s) && e > 0 && class[s[e]]&cAlnum != 0 && class[s[e-1]]&cAlnum != 0 {
+		e++
+	}
+	return e
 }
 
 // add records a finding. Findings arrive almost in order; one that overlaps
