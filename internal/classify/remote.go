@@ -17,15 +17,17 @@ type Remote interface {
 	Classify(ctx context.Context, in Input) (Result, error)
 }
 
-// Cascade asks Local first and sends only its low-confidence items to Remote,
-// remembering Remote's answers by registrable domain and title so that a
-// page visited again (by anyone) costs no second call. It is safe for
-// concurrent use.
+// Cascade asks the local classifier first and sends only its low-confidence
+// items to the remote one, remembering the remote answers by registrable
+// domain and title so that a page visited again (by anyone) costs no second
+// call. It is safe for concurrent use if the local and remote classifiers are.
 type Cascade struct {
 	local  Classifier
 	remote Remote
 	cache  *lru.Cache[cacheKey, Result]
 }
+
+var _ Classifier = (*Cascade)(nil)
 
 type cacheKey struct{ domain, title string }
 
