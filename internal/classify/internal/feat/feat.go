@@ -211,7 +211,7 @@ func stopword(t []byte) bool {
 		}
 	case 5:
 		switch string(t) {
-		case "about", "their", "there", "which", "these", "after", "other", "while", "where", "index", "https", "every", "first":
+		case "about", "their", "there", "which", "these", "after", "other", "while", "where", "index", "https", "every", "first", "watch":
 			return true
 		}
 	}
