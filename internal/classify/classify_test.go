@@ -44,7 +44,7 @@ func TestClassify(t *testing.T) {
 		{"UT1 subdomain entry", classify.Input{URL: "https://translate.google.ng/"}, activity.Languages},
 		{"text on an unknown site", classify.Input{URL: "https://example.org/p/123", Title: "How to grow basil indoors", Summary: "Basil needs six hours of sun, well-drained soil and regular pruning."}, activity.Gardening},
 		{"title decides on a hint site", classify.Input{URL: "https://www.youtube.com/watch?v=abc", Title: "Easy homemade pizza dough recipe", Summary: "Knead the dough, let it rise, bake in a hot oven."}, activity.Cooking},
-		{"hint site without text", classify.Input{URL: "https://www.youtube.com/watch?v=abc"}, activity.Streaming},
+		{"hint site without text", classify.Input{URL: "https://www.youtube.com/watch?v=dQw4w9WgXcQ"}, activity.Streaming},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
