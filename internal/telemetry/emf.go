@@ -42,9 +42,20 @@ const (
 	propLastSeq   = "last_seq"
 )
 
-// piiOther collects finding types the pii package does not list, so a
-// scrubber with its own types cannot create metrics without bound.
+// Findings are counted per type as metrics named PIIFound_<TYPE> in the one
+// directive, rather than as PIIFound with a Type dimension: a dimension value
+// is a single top-level member, so a Type dimension would need one document
+// per type and invocation. CloudWatch bills and stores both the same way (one
+// metric per name and dimension values), and the names are bounded by
+// pii.Types(). piiOther collects types that list does not know, so a scrubber
+// with its own types cannot create metrics without bound.
 const piiOther = "OTHER"
+
+// highCardinality are dimension names, compared without case, '_' or '-',
+// that identify a request, a shard, a record or a user: each value would be
+// a metric of its own.
+var highCardinality = []string{"requestid", "awsrequestid", "traceid", "shard", "shardid",
+	"seq", "sequencenumber", "firstseq", "lastseq", "address", "user", "userid", "eventid"}
 
 type metric struct {
 	name  string
@@ -139,6 +150,8 @@ func (e *EMF) check(m config.Metrics) error {
 			return bad("dimension name %q: want 1 to %d ASCII characters, not starting with ':'", k, maxDimensionNameLen)
 		case reserved[k]:
 			return bad("dimension name %q is a metric or invocation member of its own", k)
+		case slices.Contains(highCardinality, strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(k))):
+			return bad("dimension %q would make a metric per request, shard or user; it is a member of each line already", k)
 		case !dimText(v, maxDimensionValueLen):
 			return bad("dimension %s: value must be 1 to %d ASCII characters", k, maxDimensionValueLen)
 		}

@@ -34,9 +34,9 @@ var cloudWatchUnits = map[string]bool{
 
 var namespaceRE = regexp.MustCompile(`^[a-zA-Z0-9._#:/-]{1,255}$`)
 
-// highCardinality are members that identify one invocation, shard or user:
-// never a dimension.
-var highCardinality = []string{"request_id", "shard", "first_seq", "last_seq", "address", "RequestId", "ShardId"}
+// highCardinalityMembers identify one invocation, shard or user: never a
+// dimension.
+var highCardinalityMembers = []string{"request_id", "shard", "first_seq", "last_seq", "address", "RequestId", "ShardId"}
 
 // checkEMF fails t unless line is a valid EMF document, and returns it.
 func checkEMF(t *testing.T, line []byte, now time.Time) map[string]any {
@@ -124,7 +124,7 @@ func validateEMF(line []byte, now time.Time) (doc map[string]any, problems []str
 				if v, ok := doc[name].(string); !ok || v == "" || len(v) > 1024 {
 					bad("dimension %q: top-level member %#v, want a string of 1 to 1024 characters", name, doc[name])
 				}
-				for _, hc := range highCardinality {
+				for _, hc := range highCardinalityMembers {
 					if strings.EqualFold(name, hc) {
 						bad("high-cardinality dimension %q", name)
 					}
@@ -475,6 +475,9 @@ func TestNewEMFRejects(t *testing.T) {
 		{"long namespace", config.Metrics{Namespace: long}},
 		{"request id as dimension", config.Metrics{Namespace: "K", Dimensions: map[string]string{"request_id": "x"}}},
 		{"shard as dimension", config.Metrics{Namespace: "K", Dimensions: map[string]string{"shard": "x"}}},
+		{"ShardId as dimension", config.Metrics{Namespace: "K", Dimensions: map[string]string{"ShardId": "x"}}},
+		{"Request-ID as dimension", config.Metrics{Namespace: "K", Dimensions: map[string]string{"Request-ID": "x"}}},
+		{"address as dimension", config.Metrics{Namespace: "K", Dimensions: map[string]string{"Address": "0xabc"}}},
 		{"metric name as dimension", config.Metrics{Namespace: "K", Dimensions: map[string]string{"RecordsIn": "x"}}},
 		{"_aws", config.Metrics{Namespace: "K", Dimensions: map[string]string{"_aws": "x"}}},
 		{"colon", config.Metrics{Namespace: "K", Dimensions: map[string]string{":Stage": "x"}}},
@@ -544,4 +547,23 @@ func BenchmarkObserve(b *testing.B) {
 	for b.Loop() {
 		e.Observe(ctx, r)
 	}
+}
+
+// FuzzAppendString checks the hand-written JSON string encoder against
+// encoding/json: any input decodes back to itself, invalid bytes replaced.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "shardId-000000000003", `a"b\c`, "\x00\x1f\x7f", "é\u2028\U0001F600", "\xff\xfe", "<script>&"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		enc := appendString(nil, s)
+		var got string
+		if err := json.Unmarshal(enc, &got); err != nil {
+			t.Fatalf("%q encodes to invalid JSON %q: %v", s, enc, err)
+		}
+		// Each invalid byte becomes U+FFFD, as in a conversion to []rune.
+		if want := string([]rune(s)); got != want {
+			t.Fatalf("%q decodes to %q, want %q", s, got, want)
+		}
+	})
 }
