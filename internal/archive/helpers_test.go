@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -76,7 +76,9 @@ var activities = []string{"Reading News", "Shopping", "Learning", "Job Hunting"}
 
 // itemURL is unique per item, so a test can tell items apart in the
 // uploaded documents, which carry no ids.
-func itemURL(addr string, i int) string { return fmt.Sprintf("https://example.com/%s/page/%d", addr[len(addr)-8:], i) }
+func itemURL(addr string, i int) string {
+	return fmt.Sprintf("https://example.com/%s/page/%d", addr[len(addr)-8:], i)
+}
 
 // seed stores n processed items for addr (numbered from first, one minute
 // apart in visit time) and counts them into the user, as the processor does.

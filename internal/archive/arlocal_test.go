@@ -1,0 +1,75 @@
+package archive_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/kleo-network/kleo-stream/internal/archive"
+	"github.com/kleo-network/kleo-stream/internal/arweave"
+	"github.com/kleo-network/kleo-stream/internal/arweave/arlocal"
+)
+
+// TestArlocalChainOfThree archives three batches of one user to arlocal (a
+// real Arweave gateway implementation, which verifies signatures and
+// data_root), mines, and verifies the chain through arlocal.
+func TestArlocalChainOfThree(t *testing.T) {
+	node, tools, err := arlocal.FindTools(".")
+	if errors.Is(err, arlocal.ErrNoTools) {
+		t.Fatalf("%v (run `make node`)", err)
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	start := time.Now()
+	srv, err := arlocal.Start(ctx, node, tools, t.TempDir(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	t.Logf("arlocal started in %v", time.Since(start).Round(time.Millisecond))
+
+	w := testWallet(t)
+	if err := srv.Mint(ctx, w.Address(), "1000000000000000"); err != nil {
+		t.Fatal(err)
+	}
+	gw := &arweave.Gateway{URL: srv.URL, Retry: arweave.Retry{Attempts: 3, Base: 50 * time.Millisecond}}
+	st := openStore(t)
+	seed(t, st, address(1), 0, 170)
+
+	start = time.Now()
+	rep, err := archive.New(st, &arweave.GatewayUploader{Gateway: gw, Wallet: w}, archive.Options{}).Sweep(ctx)
+	if err != nil || rep.Uploads != 3 || rep.Failures != 0 {
+		t.Fatalf("sweep: %+v, %v", rep, err)
+	}
+	t.Logf("3 archives (%d bytes, %d winston) signed, posted and recorded in %v", rep.Bytes, rep.Winston, time.Since(start).Round(time.Millisecond))
+	if rep.Winston <= 0 {
+		t.Errorf("no reward paid: %+v", rep)
+	}
+	if err := srv.Mine(ctx); err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.User(ctx, address(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Unarchived != 20 {
+		t.Errorf("unarchived_count %d, want 20", u.Unarchived)
+	}
+	start = time.Now()
+	c, err := archive.VerifyChain(ctx, gw, address(1), u.PreviousHash, archive.VerifyOptions{ItemCount: 50, Signer: w.Address()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("chain of %d verified through arlocal in %v", len(c.Links), time.Since(start).Round(time.Millisecond))
+	if len(c.Links) != 3 || c.Links[2].Previous != "" {
+		t.Errorf("chain %+v", c.Links)
+	}
+	for _, l := range c.Links {
+		if st, err := gw.Status(ctx, l.ID); err != nil || st.State != arweave.StateConfirmed {
+			t.Errorf("%s: status %+v, %v", l.ID, st, err)
+		}
+	}
+}
