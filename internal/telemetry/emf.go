@@ -130,30 +130,34 @@ func NewEMF(w io.Writer, m config.Metrics) (*EMF, error) {
 }
 
 func (e *EMF) check(m config.Metrics) error {
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w: METRICS: %s", config.ErrConfig, fmt.Sprintf(format, args...))
+	bad := func(variable, format string, args ...any) error {
+		return fmt.Errorf("%w: %s: %s", config.ErrConfig, variable, fmt.Sprintf(format, args...))
 	}
 	ns := m.Namespace
 	if ns == "" || len(ns) > maxNamespaceLen || strings.Trim(ns, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._#:/-") != "" {
-		return bad("namespace %q: want 1 to %d of [A-Za-z0-9._#:/-]", ns, maxNamespaceLen)
+		return bad("METRICS_NAMESPACE", "%q: want 1 to %d of [A-Za-z0-9._#:/-]", ns, maxNamespaceLen)
+	}
+	if strings.HasPrefix(ns, "AWS/") {
+		return bad("METRICS_NAMESPACE", "%q: AWS/ is reserved for AWS services", ns)
 	}
 	if len(m.Dimensions) > maxDimensions {
-		return bad("%d dimensions, at most %d", len(m.Dimensions), maxDimensions)
+		return bad("METRICS_DIMENSIONS", "%d dimensions, at most %d", len(m.Dimensions), maxDimensions)
 	}
 	reserved := map[string]bool{"_aws": true, propRequestID: true, propShard: true, propFirstSeq: true, propLastSeq: true}
 	for _, n := range e.metricNames() {
 		reserved[n] = true
 	}
+	plain := strings.NewReplacer("_", "", "-", "")
 	for k, v := range m.Dimensions {
 		switch {
 		case !dimText(k, maxDimensionNameLen) || strings.HasPrefix(k, ":"):
-			return bad("dimension name %q: want 1 to %d ASCII characters, not starting with ':'", k, maxDimensionNameLen)
+			return bad("METRICS_DIMENSIONS", "name %q: want 1 to %d ASCII characters, not starting with ':'", k, maxDimensionNameLen)
 		case reserved[k]:
-			return bad("dimension name %q is a metric or invocation member of its own", k)
-		case slices.Contains(highCardinality, strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(k))):
-			return bad("dimension %q would make a metric per request, shard or user; it is a member of each line already", k)
+			return bad("METRICS_DIMENSIONS", "%q is a metric or a member of each line already", k)
+		case slices.Contains(highCardinality, plain.Replace(strings.ToLower(k))):
+			return bad("METRICS_DIMENSIONS", "%q would make a metric per request, shard or user; the line carries it as a member", k)
 		case !dimText(v, maxDimensionValueLen):
-			return bad("dimension %s: value must be 1 to %d ASCII characters", k, maxDimensionValueLen)
+			return bad("METRICS_DIMENSIONS", "%s: value must be 1 to %d ASCII characters", k, maxDimensionValueLen)
 		}
 	}
 	return nil

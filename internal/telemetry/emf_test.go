@@ -473,6 +473,7 @@ func TestNewEMFRejects(t *testing.T) {
 		{"empty namespace", config.Metrics{}},
 		{"namespace with space", config.Metrics{Namespace: "Kleo prod"}},
 		{"long namespace", config.Metrics{Namespace: long}},
+		{"AWS namespace", config.Metrics{Namespace: "AWS/Lambda"}},
 		{"request id as dimension", config.Metrics{Namespace: "K", Dimensions: map[string]string{"request_id": "x"}}},
 		{"shard as dimension", config.Metrics{Namespace: "K", Dimensions: map[string]string{"shard": "x"}}},
 		{"ShardId as dimension", config.Metrics{Namespace: "K", Dimensions: map[string]string{"ShardId": "x"}}},
