@@ -205,8 +205,9 @@ func (m *Model) Classify(_ context.Context, in Input) Result {
 	}
 	var z float64
 	for c := range s {
-		// exp(-50) is below float64 rounding of z >= 1: skip the call.
-		if d := (s[c] - s[best]) / m.temp; d > -50 {
+		// Terms below exp(-20) change the confidence by less than 1e-8
+		// each: skip the call.
+		if d := (s[c] - s[best]) / m.temp; d > -20 {
 			z += math.Exp(d)
 		}
 	}
