@@ -5,16 +5,83 @@ package main
 
 import (
 	"context"
-	"log/slog"
+	"fmt"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/kleo-network/kleo-stream/internal/archive"
+	"github.com/kleo-network/kleo-stream/internal/arweave"
+	"github.com/kleo-network/kleo-stream/internal/config"
+	"github.com/kleo-network/kleo-stream/internal/pii"
+	"github.com/kleo-network/kleo-stream/internal/secrets"
+	"github.com/kleo-network/kleo-stream/internal/store/dial"
+	"github.com/kleo-network/kleo-stream/internal/telemetry"
 )
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	lambda.Start(func(ctx context.Context) error {
-		log.Info("nothing to do")
-		return nil
+	if err := run(context.Background()); err != nil {
+		// A configuration error, or a malformed wallet, fails the init phase
+		// with a message that names the variable, never the key.
+		fmt.Fprintln(os.Stderr, "archiver:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	cfg, err := config.LoadArchiver(ctx, os.Getenv, &secrets.AWS{}, os.ReadFile)
+	if err != nil {
+		return err
+	}
+	wallet, err := arweave.ParseWallet(cfg.Wallet)
+	clear(cfg.Wallet)
+	if err != nil {
+		return fmt.Errorf("%w: the Arweave wallet: %w", config.ErrConfig, err)
+	}
+	log := telemetry.Logger(os.Stdout, cfg.LogLevel)
+	metrics, err := telemetry.NewEMF(os.Stdout, cfg.Metrics)
+	if err != nil {
+		return err
+	}
+	url := cfg.GatewayURL
+	if cfg.Mode == "bundler" {
+		url = cfg.BundlerURL
+	}
+	up, err := arweave.NewUploader(arweave.Config{Target: cfg.Mode, URL: url}, wallet)
+	if err != nil {
+		return err
+	}
+	// One client for the life of the execution environment, reused across invocations.
+	st, err := dial.Open(ctx, dial.Config{URI: cfg.MongoURI, Database: cfg.Database, Dir: cfg.DataDir, Timeout: cfg.ConnectTimeout})
+	if err != nil {
+		return err
+	}
+	a := archive.New(st, up, archive.Options{
+		BatchSize: cfg.BatchSize, MaxUsers: cfg.MaxUsers, AppVersion: cfg.AppVersion,
+		DeadlineMargin: cfg.DeadlineMargin, PII: pii.New(), Logger: log,
 	})
+	log.Info("archiver ready", "operator", wallet.Address(), "mode", cfg.Mode, "upload_url", url)
+	lambda.StartWithOptions(func(ctx context.Context) error {
+		rep, err := a.Sweep(ctx)
+		m := telemetry.ArchiverMetrics{
+			UsersSwept: rep.UsersSwept, Uploads: rep.Uploads, UploadBytes: rep.Bytes,
+			WinstonSpent: rep.Winston, Failures: rep.Failures, Duration: rep.Duration,
+		}
+		if lc, ok := lambdacontext.FromContext(ctx); ok {
+			m.RequestID = lc.AwsRequestID
+		}
+		metrics.Archiver(ctx, m)
+		log.Info("sweep done", "users_swept", rep.UsersSwept, "users_busy", rep.UsersBusy, "uploads", rep.Uploads,
+			"bytes", rep.Bytes, "winston", rep.Winston, "reconciled", rep.Reconciled, "reposted", rep.Reposted,
+			"resigned", rep.Resigned, "failures", rep.Failures, "pii_refused", rep.PIIRefused, "stopped", rep.Stopped)
+		// Per-user failures are metrics, retried by the next scheduled sweep;
+		// only a sweep that could not start fails the invocation.
+		return err
+	}, lambda.WithEnableSIGTERM(func() {
+		if err := st.Close(context.Background()); err != nil {
+			log.Error("closing the store", "err", err)
+		}
+	}))
+	return nil
 }
