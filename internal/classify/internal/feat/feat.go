@@ -99,9 +99,9 @@ func (b *Buffer) Text(s string, w uint32, chars bool) {
 	havePrev := false
 	for i := 0; i < len(s); {
 		if !isTokenByte(s[i]) {
-			// An apostrophe inside a word ("don't", "women's") does not break
-			// the phrase; other separators end a bigram chain at sentence
-			// punctuation only, so titles like "Foo - Bar" still pair up.
+			// Punctuation that ends a clause or a title segment ("Foo | Site",
+			// "Title: subtitle") ends the bigram chain; spaces, hyphens and
+			// apostrophes do not, so "women's fashion" still pairs up.
 			if s[i] == '.' || s[i] == '|' || s[i] == ',' || s[i] == ':' || s[i] == ';' || s[i] == '(' || s[i] == ')' {
 				havePrev = false
 			}
