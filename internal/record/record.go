@@ -151,8 +151,42 @@ func decodeDocument(f map[string]json.RawMessage) (Item, error) {
 
 // object decodes one JSON object into its members, rejecting duplicate keys
 // (different JSON parsers keep different duplicates, so such a document has
-// no single meaning) and trailing data.
+// no single meaning) and trailing data. Valid input, the common case, is
+// split into members in one pass after json.Valid; only invalid input takes
+// the token-by-token path that can say precisely what is wrong.
 func object(data []byte, what string) (map[string]json.RawMessage, error) {
+	if !json.Valid(data) {
+		return explainInvalid(data, what)
+	}
+	i := skipSpace(data, 0)
+	if data[i] != '{' {
+		return nil, invalid("%s is not a JSON object", what)
+	}
+	fields := make(map[string]json.RawMessage, 12)
+	i = skipSpace(data, i+1)
+	for data[i] != '}' {
+		end := skipString(data, i)
+		key, err := unquote(data[i:end])
+		if err != nil {
+			return nil, invalid("%s is malformed JSON", what)
+		}
+		i = skipSpace(data, end)
+		i = skipSpace(data, i+1) // past ':'
+		vend := skipValue(data, i)
+		if _, dup := fields[key]; dup {
+			return nil, invalid("%s has a duplicate field", what)
+		}
+		fields[key] = data[i:vend:vend]
+		i = skipSpace(data, vend)
+		if data[i] == ',' {
+			i = skipSpace(data, i+1)
+		}
+	}
+	return fields, nil
+}
+
+// explainInvalid walks invalid JSON token by token to name the problem.
+func explainInvalid(data []byte, what string) (map[string]json.RawMessage, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	tok, err := dec.Token()
 	if err != nil {
@@ -161,29 +195,77 @@ func object(data []byte, what string) (map[string]json.RawMessage, error) {
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
 		return nil, invalid("%s is not a JSON object", what)
 	}
-	fields := make(map[string]json.RawMessage, 12)
 	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
+		if _, err := dec.Token(); err != nil {
 			return nil, invalid("%s is malformed JSON", what)
 		}
-		key := tok.(string) // inside an object, the decoder only yields string keys
 		var v json.RawMessage
 		if err := dec.Decode(&v); err != nil {
 			return nil, invalid("%s is malformed JSON", what)
 		}
-		if _, dup := fields[key]; dup {
-			return nil, invalid("%s has a duplicate field", what)
-		}
-		fields[key] = v
 	}
 	if _, err := dec.Token(); err != nil {
 		return nil, invalid("%s is truncated JSON", what)
 	}
-	if _, err := dec.Token(); err == nil {
-		return nil, invalid("%s has trailing data after the JSON object", what)
+	return nil, invalid("%s has trailing data after the JSON object", what)
+}
+
+// The skip functions walk JSON that json.Valid has accepted, so they need
+// not check anything: they find where a value ends.
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
 	}
-	return fields, nil
+	return i
+}
+
+// skipString returns the index after the string starting at data[i] == '"'.
+func skipString(data []byte, i int) int {
+	for i++; ; i++ {
+		j := bytes.IndexAny(data[i:], "\"\\")
+		i += j
+		if data[i] == '"' {
+			return i + 1
+		}
+		i++ // the escaped byte
+	}
+}
+
+func skipValue(data []byte, i int) int {
+	switch data[i] {
+	case '"':
+		return skipString(data, i)
+	case '{', '[':
+		depth := 0
+		for ; ; i++ {
+			switch data[i] {
+			case '"':
+				i = skipString(data, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+		}
+	}
+	for i < len(data) && !strings.ContainsRune(",}] \t\n\r", rune(data[i])) {
+		i++
+	}
+	return i
+}
+
+// unquote decodes a JSON string token; most have no escapes and need no
+// second pass.
+func unquote(tok []byte) (string, error) {
+	if len(tok) >= 2 && tok[0] == '"' && bytes.IndexByte(tok, '\\') < 0 {
+		return string(tok[1 : len(tok)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(tok, &s)
+	return s, err
 }
 
 func isNull(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
@@ -228,9 +310,12 @@ func optionalString(raw json.RawMessage, name string) (string, error) {
 	if isNull(raw) {
 		return "", nil
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	if raw[0] != '"' {
 		return "", invalid("%s: want a string, got %s", name, jsonKind(raw))
+	}
+	s, err := unquote(raw)
+	if err != nil {
+		return "", invalid("%s: malformed string", name)
 	}
 	return s, nil
 }
@@ -344,14 +429,17 @@ func isHex(s string) bool {
 // clean drops control characters (NUL included) except those in keep, and
 // replaces invalid UTF-8, so stored text is always printable UTF-8.
 func clean(s, keep string) string {
-	dirty := !utf8.ValidString(s)
-	if !dirty {
-		for i := 0; i < len(s); i++ {
-			if c := s[i]; c < 0x20 || c == 0x7f {
-				dirty = true
-				break
-			}
+	dirty := false
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 0x20 || c == 0x7f) && strings.IndexByte(keep, c) < 0 || c >= 0x80 {
+			dirty = true
+			break
 		}
+	}
+	// Non-ASCII text is common and usually clean: check it properly before
+	// paying for a rewrite.
+	if dirty && utf8.ValidString(s) && !hasControl(s, keep) {
+		dirty = false
 	}
 	if !dirty {
 		return s
@@ -363,6 +451,15 @@ func clean(s, keep string) string {
 		}
 		return r
 	}, s)
+}
+
+func hasControl(s, keep string) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) && !strings.ContainsRune(keep, r) {
+			return true
+		}
+	}
+	return false
 }
 
 func truncate(s string, n int) string {
