@@ -1,5 +1,7 @@
 package pii
 
+import "strings"
+
 // Digit sequences: IPv4 addresses, card numbers, SSNs and phone numbers all
 // start as groups of digits joined by single separators. One parse of the
 // sequence serves all four validators.
@@ -141,6 +143,9 @@ func (sc *scanner) number(i int) int {
 		return j
 	}
 	q := sc.parseNum(i)
+	if q.end < len(s) && (s[q.end] == '@' || strings.HasPrefix(s[q.end:], "%40")) && !q.emailTail(s) {
+		return q.end // all of it is the e-mail's local part
+	}
 	if e := q.date(s); e > 0 {
 		return e
 	}
@@ -157,6 +162,28 @@ func (sc *scanner) number(i int) int {
 		return sc.add(Phone, q.start, q.end)
 	}
 	return q.end
+}
+
+// emailTail drops the trailing groups that an '@' right after the sequence
+// makes part of an e-mail's local part: those joined to it by '.' or '-',
+// which are local-part characters, back to the last space, '/' or ')'. The
+// rest is judged on its own, as it is once the e-mail has been replaced. It
+// reports whether any group is left.
+func (q *numSeq) emailTail(s string) bool {
+	k := q.ng - 1
+	for k > 0 && (q.sep[k] == '.' || q.sep[k] == '-') {
+		k--
+	}
+	if k == 0 {
+		return false
+	}
+	q.ng = k
+	q.end = q.ge[k-1]
+	q.nd = 0
+	for g := 0; g < k; g++ {
+		q.nd += q.glen(g)
+	}
+	return true
 }
 
 // date reports the end of a calendar date at the start of the sequence
@@ -404,6 +431,9 @@ func (sc *scanner) phone(q *numSeq) bool {
 	}
 	if q.ng == 1 && q.nd > 12 {
 		return false
+	}
+	if y := s[q.gs[0]:q.ge[0]]; len(y) == 4 && (y[:2] == "19" || y[:2] == "20") && q.sep[min(1, q.ng-1)] == ' ' {
+		return false // "Call of Duty ... 2023 1080 HD", "2019 2020 2021"
 	}
 	return sc.context(q.start, q.end, ctxPhone) > 0
 }
