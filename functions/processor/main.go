@@ -6,7 +6,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -17,6 +16,7 @@ import (
 	"github.com/kleo-network/kleo-stream/internal/processor"
 	"github.com/kleo-network/kleo-stream/internal/secrets"
 	"github.com/kleo-network/kleo-stream/internal/store/dial"
+	"github.com/kleo-network/kleo-stream/internal/telemetry"
 )
 
 func main() {
@@ -33,7 +33,11 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	log := telemetry.Logger(os.Stdout, cfg.LogLevel)
+	emf, err := telemetry.NewEMF(os.Stdout, cfg.Metrics)
+	if err != nil {
+		return err
+	}
 	// One client for the life of the execution environment, reused across invocations.
 	st, err := dial.Open(ctx, dial.Config{URI: cfg.MongoURI, Database: cfg.Database, Dir: cfg.DataDir, Timeout: cfg.ConnectTimeout})
 	if err != nil {
@@ -45,6 +49,8 @@ func run(ctx context.Context) error {
 	}
 	p := processor.New(st, pii.New(), model, processor.Options{
 		Logger:         log,
+		Tracer:         telemetry.XRay{},
+		Observer:       emf,
 		DeadlineMargin: cfg.DeadlineMargin,
 	})
 	lambda.StartWithOptions(p.Handle, lambda.WithEnableSIGTERM(func() {

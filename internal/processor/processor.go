@@ -151,6 +151,9 @@ func (p *Processor) Handle(ctx context.Context, ev events.KinesisEvent) (events.
 		seenID    = make(map[string]bool, len(ev.Records))
 		unstarted = -1
 	)
+	// One span for the CPU stages of the whole batch: a span per record would
+	// cost more than the work (the per-stage times are in the metrics).
+	_, endPrepare := p.opt.Tracer.Start(ctx, "prepare")
 	for i := range ev.Records {
 		r := &ev.Records[i]
 		if hasDeadline && p.opt.Now().After(stopAt) {
@@ -175,6 +178,7 @@ func (p *Processor) Handle(ctx context.Context, ev events.KinesisEvent) (events.
 		seenID[pd.item.ID] = true
 		done = append(done, pd)
 	}
+	endPrepare(nil)
 	if unstarted >= 0 {
 		for _, r := range ev.Records[unstarted:] {
 			failed = append(failed, r.Kinesis.SequenceNumber)
@@ -218,16 +222,13 @@ func (p *Processor) prepare(ctx context.Context, r *events.KinesisEventRecord, r
 	seq := r.Kinesis.SequenceNumber
 
 	t0 := p.opt.Now()
-	_, end := p.opt.Tracer.Start(ctx, "decode")
 	it, err := record.Decode(data)
-	end(err)
 	t1 := p.opt.Now()
 	rep.Decode += t1.Sub(t0)
 	if err != nil {
 		return nil, p.deadLetter(rep.Shard, seq, data, err)
 	}
 
-	_, end = p.opt.Tracer.Start(ctx, "pii")
 	var found map[string]int64
 	title := p.scrub(it.Title, it.Address, &found)
 	u := p.scrub(it.URL, it.Address, &found)
@@ -238,13 +239,10 @@ func (p *Processor) prepare(ctx context.Context, r *events.KinesisEventRecord, r
 		rep.PII[typ] += int(c)
 		n += c
 	}
-	end(nil)
 	t2 := p.opt.Now()
 	rep.PIITime += t2.Sub(t1)
 
-	_, end = p.opt.Tracer.Start(ctx, "classify")
 	res := p.classify.Classify(ctx, classify.Input{URL: u, Title: title, Summary: summary, Domain: domain})
-	end(nil)
 	rep.Classify += p.opt.Now().Sub(t2)
 
 	if domain == "" {

