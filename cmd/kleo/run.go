@@ -46,6 +46,7 @@ func runRun(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		parallel  = fs.Int("parallel", 1, "ParallelizationFactor")
 		dir       = fs.String("dir", ".kleo/data", "embedded store directory (emptied first)")
 		replay    = fs.Bool("replay", true, "deliver the whole stream a second time and check the user documents do not change")
+		archiveOn = fs.Bool("archive", true, "then archive full 50-item batches to a local target (arlocal if node is there) and verify a chain")
 		quiet     = fs.Bool("quiet", false, "no progress bar")
 		logFile   = fs.String("log", ".kleo/run.log", "where the handler's JSON logs go")
 	)
@@ -166,6 +167,9 @@ func runRun(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		replayNote += fmt.Sprintf("\nrejected by PutRecord\t%d oversized records never entered the stream", rejected)
 	}
 	summarize(stdout, stream.Len(), stats, took, first, truth, failures, replayNote, *logFile)
+	if *archiveOn {
+		return runArchiveStep(ctx, st, *dir, stdout, stderr)
+	}
 	return nil
 }
 

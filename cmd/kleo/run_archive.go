@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"github.com/kleo-network/kleo-stream/internal/archive"
+	"github.com/kleo-network/kleo-stream/internal/archive/fakegw"
+	"github.com/kleo-network/kleo-stream/internal/arweave"
+	"github.com/kleo-network/kleo-stream/internal/arweave/arlocal"
+	"github.com/kleo-network/kleo-stream/internal/store"
+	"github.com/kleo-network/kleo-stream/internal/telemetry"
+)
+
+// localTarget is where `kleo run` archives: arlocal, or the in-process
+// stand-in gateway when node is missing.
+type localTarget struct {
+	name string
+	url  string
+	mine func(context.Context) error
+	stop func()
+}
+
+// runArchiveStep is the archiver's part of `kleo run`: one sweep of the store
+// the run just filled, against arlocal on a free loopback port when node and
+// `make node` are there (else against the in-process stand-in gateway, said
+// plainly), then a mined block and the verification of one user's chain. The
+// signed transactions are kept under .kleo/archives/ (beside dataDir).
+func runArchiveStep(ctx context.Context, st store.Store, dataDir string, stdout, stderr io.Writer) error {
+	base := filepath.Dir(dataDir)
+	w, err := localWallet(filepath.Join(base, "wallet-local.json"), stderr)
+	if err != nil {
+		return fmt.Errorf("local operator wallet: %w", err)
+	}
+	start := time.Now()
+	t, err := startLocalTarget(ctx, filepath.Join(base, "arlocal"), w, stdout)
+	if err != nil {
+		return err
+	}
+	defer t.stop()
+	started := time.Since(start)
+
+	logf, err := os.Create(filepath.Join(base, "archive.log"))
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	up := &arweave.GatewayUploader{Gateway: &arweave.Gateway{URL: t.url, Retry: arweave.Retry{Attempts: 3, Base: 50 * time.Millisecond}}, Wallet: w}
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	a := archive.New(st, up, archive.Options{MaxUsers: 1 << 20, AppVersion: "kleo-run", Logger: telemetry.Logger(logf, slog.LevelInfo)})
+	rep, err := a.Sweep(sctx)
+	if err != nil {
+		return err
+	}
+	if err := t.mine(ctx); err != nil {
+		return err
+	}
+
+	kept, longest, err := keepSigned(ctx, st, filepath.Join(base, "archives"))
+	if err != nil {
+		return err
+	}
+	verified := "no archive to verify (no user has 50 items)"
+	var verr error
+	if longest != "" {
+		u, err := st.User(ctx, longest)
+		if err != nil {
+			return err
+		}
+		vstart := time.Now()
+		c, err := archive.VerifyChain(ctx, up.Gateway, longest, u.PreviousHash, archive.VerifyOptions{ItemCount: 50, Signer: w.Address()})
+		if err != nil {
+			verr = fmt.Errorf("verifying the archive chain of %s: %w", longest, err)
+			verified = "FAILED: " + err.Error()
+		} else {
+			verified = fmt.Sprintf("%d archives of %s through %s, in %v", len(c.Links), longest, t.name, time.Since(vstart).Round(time.Millisecond))
+		}
+	}
+
+	fmt.Fprintln(stdout, "\narchiver")
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "target\t%s at %s (started in %v)\n", t.name, t.url, started.Round(time.Millisecond))
+	fmt.Fprintf(tw, "users swept\t%d\n", rep.UsersSwept)
+	fmt.Fprintf(tw, "uploads\t%d  (%d bytes, %d winston = %.6f AR, %v)\n", rep.Uploads, rep.Bytes, rep.Winston, float64(rep.Winston)/1e12, rep.Duration.Round(time.Millisecond))
+	fmt.Fprintf(tw, "failures\t%d  (PII refusals %d; see %s)\n", rep.Failures, rep.PIIRefused, logf.Name())
+	fmt.Fprintf(tw, "verified chain\t%s\n", verified)
+	fmt.Fprintf(tw, "signed transactions\t%d kept in %s\n", kept, filepath.Join(base, "archives"))
+	tw.Flush()
+	if verr != nil {
+		return verr
+	}
+	if rep.Failures > 0 {
+		return fmt.Errorf("archiver: %d users failed", rep.Failures)
+	}
+	return nil
+}
+
+// startLocalTarget starts arlocal and funds the wallet, or, without node,
+// serves the stand-in gateway on a free loopback port.
+func startLocalTarget(ctx context.Context, workDir string, w *arweave.Wallet, stdout io.Writer) (*localTarget, error) {
+	node, tools, err := arlocal.FindTools(".")
+	if err == nil {
+		os.RemoveAll(workDir) // a fresh chain for the freshly emptied store
+		srv, serr := arlocal.Start(ctx, node, tools, workDir, 0)
+		if serr == nil {
+			if err := srv.Mint(ctx, w.Address(), "1000000000000000000"); err != nil {
+				srv.Stop()
+				return nil, err
+			}
+			return &localTarget{name: "arlocal", url: srv.URL, mine: srv.Mine, stop: srv.Stop}, nil
+		}
+		err = serr
+	}
+	if !errors.Is(err, arlocal.ErrNoTools) {
+		err = fmt.Errorf("arlocal would not start: %w", err)
+	}
+	fmt.Fprintf(stdout, "\narchiver: %v\narchiver: NOT uploading to Arweave or arlocal: using the in-process stand-in gateway; the signed transactions are kept on disk\n", err)
+	g := fakegw.New()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return &localTarget{
+		name: "stand-in gateway", url: "http://" + ln.Addr().String(),
+		mine: func(context.Context) error { g.Mine(); return nil },
+		stop: func() { srv.Close() },
+	}, nil
+}
+
+// keepSigned writes every archive's signed transaction to
+// dir/<address>/<created>-<id>.json and returns how many, and the address
+// with the most archives.
+func keepSigned(ctx context.Context, st store.Store, dir string) (int, string, error) {
+	if err := os.RemoveAll(dir); err != nil {
+		return 0, "", err
+	}
+	d, err := st.Dump(ctx)
+	if err != nil {
+		return 0, "", err
+	}
+	per := map[string]int{}
+	longest := ""
+	for _, x := range d.Archives {
+		sub := filepath.Join(dir, x.Address)
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			return 0, "", err
+		}
+		name := fmt.Sprintf("%d-%s.json", x.CreatedAt.UnixMilli(), x.ID)
+		if err := os.WriteFile(filepath.Join(sub, name), x.Tx, 0o644); err != nil {
+			return 0, "", err
+		}
+		if x.Status == store.ArchiveSigned {
+			continue
+		}
+		per[x.Address]++
+		if per[x.Address] > per[longest] || (per[x.Address] == per[longest] && x.Address < longest) {
+			longest = x.Address
+		}
+	}
+	return len(d.Archives), longest, nil
+}
