@@ -1,0 +1,271 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/kleo-network/kleo-stream/internal/classify"
+	"github.com/kleo-network/kleo-stream/internal/gen"
+	"github.com/kleo-network/kleo-stream/internal/pii"
+	"github.com/kleo-network/kleo-stream/internal/processor"
+	"github.com/kleo-network/kleo-stream/internal/store"
+)
+
+// Bucket is a range of summary sizes in bytes.
+type Bucket struct{ Min, Max int }
+
+// Config says what Run measures. Zero fields take the defaults.
+type Config struct {
+	Reps       int      // repetitions of each measurement (default 5), after one warm-up
+	Records    int      // records per repetition of a stage bucket (default 400)
+	Buckets    []Bucket // default DefaultBuckets
+	BatchSizes []int    // default DefaultBatchSizes
+	// OpenStore opens an empty store for each batch size's measurement;
+	// Run closes it. Nil skips the database measurements.
+	OpenStore func(ctx context.Context) (store.Store, error)
+	StoreKind string    // recorded in the profile ("embedded", "mongodb")
+	Log       io.Writer // progress lines; nil for none
+}
+
+// Defaults: summaries from 200 bytes to 20 KB, batches from 10 to 1,000.
+var (
+	DefaultBuckets    = []Bucket{{200, 500}, {500, 2000}, {2000, 8000}, {8000, 20000}}
+	DefaultBatchSizes = []int{10, 50, 100, 500, 1000}
+)
+
+// Realistic stream mix, as `kleo run` generates it.
+const (
+	piiRate       = 0.15
+	malformedRate = 0.005
+	duplicateRate = 0.005
+	cpuBatch      = 100 // records per invocation in the stage measurements
+)
+
+func (c Config) withDefaults() Config {
+	if c.Reps <= 0 {
+		c.Reps = 5
+	}
+	if c.Records <= 0 {
+		c.Records = 400
+	}
+	if len(c.Buckets) == 0 {
+		c.Buckets = DefaultBuckets
+	}
+	if len(c.BatchSizes) == 0 {
+		c.BatchSizes = DefaultBatchSizes
+	}
+	if c.Log == nil {
+		c.Log = io.Discard
+	}
+	return c
+}
+
+// Run measures the stages and the database writes and fits the model's
+// parameters.
+func Run(ctx context.Context, cfg Config) (Profile, error) {
+	cfg = cfg.withDefaults()
+	p := Profile{
+		Machine: Machine{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, CPUs: runtime.NumCPU(),
+			GoVersion: runtime.Version(), Store: cfg.StoreKind, At: time.Now().UTC()},
+		Reps: cfg.Reps,
+	}
+	model, err := classify.Load()
+	if err != nil {
+		return p, fmt.Errorf("bench: %w", err)
+	}
+	scrubber := pii.New()
+	for _, b := range cfg.Buckets {
+		if err := ctx.Err(); err != nil {
+			return p, err
+		}
+		sc, err := stages(ctx, cfg, b, scrubber, model)
+		if err != nil {
+			return p, err
+		}
+		fmt.Fprintf(cfg.Log, "stages  summaries %5d..%-5d B  pipeline %v/record\n", b.Min, b.Max, sc.Pipeline)
+		p.Stages = append(p.Stages, sc)
+	}
+	if cfg.OpenStore != nil {
+		for _, n := range cfg.BatchSizes {
+			if err := ctx.Err(); err != nil {
+				return p, err
+			}
+			dc, err := writes(ctx, cfg, n, scrubber, model)
+			if err != nil {
+				return p, err
+			}
+			fmt.Fprintf(cfg.Log, "db      batch %4d  %d round trips  %v/batch\n", n, dc.RoundTrips, dc.DBTime)
+			p.DB = append(p.DB, dc)
+		}
+	}
+	p.Fit = fit(p)
+	return p, nil
+}
+
+// reports collects the handler's per-invocation reports.
+type reports []processor.Report
+
+func (r *reports) Observe(_ context.Context, rep processor.Report) { *r = append(*r, rep) }
+
+// stages runs the real handler over one bucket's records with a store that
+// costs nothing, and returns the median per-record time of each stage.
+func stages(ctx context.Context, cfg Config, b Bucket, s processor.Scrubber, c classify.Classifier) (StageCost, error) {
+	recs, err := generate(gen.Config{
+		Users: 40, ItemsPerUser: (cfg.Records*(cfg.Reps+1))/40 + 1, Seed: int64(b.Max),
+		PIIRate: piiRate, MalformedRate: malformedRate, DuplicateRate: duplicateRate,
+		SummaryMin: b.Min, SummaryMax: b.Max,
+	})
+	if err != nil {
+		return StageCost{}, err
+	}
+	var obs reports
+	proc := processor.New(nullStore{}, s, c, processor.Options{Observer: &obs})
+	var dec, pi, cl, pipe []time.Duration
+	var bytes, count float64
+	next := uint64(0)
+	for rep := range cfg.Reps + 1 {
+		chunk := recs[rep*cfg.Records : (rep+1)*cfg.Records]
+		obs = obs[:0]
+		for i := 0; i < len(chunk); i += cpuBatch {
+			ev := gen.KinesisEvent(gen.Source{Shard: gen.ShardID(0)}, next, time.Now(), chunk[i:min(i+cpuBatch, len(chunk))])
+			next += uint64(len(ev.Records))
+			if _, err := proc.Handle(ctx, ev); err != nil {
+				return StageCost{}, fmt.Errorf("bench: handler: %w", err)
+			}
+		}
+		if rep == 0 {
+			continue // warm-up
+		}
+		var d, p, k, all time.Duration
+		for _, r := range obs {
+			d, p, k, all = d+r.Decode, p+r.PIITime, k+r.Classify, all+r.Duration
+		}
+		n := time.Duration(len(chunk))
+		dec, pi, cl, pipe = append(dec, d/n), append(pi, p/n), append(cl, k/n), append(pipe, all/n)
+		for _, r := range chunk {
+			bytes += float64(len(r.Data))
+		}
+		count += float64(len(chunk))
+	}
+	return StageCost{
+		SummaryMin: b.Min, SummaryMax: b.Max, Records: cfg.Records, RecordBytes: bytes / count,
+		Decode: median(dec), PII: median(pi), Classify: median(cl), Pipeline: median(pipe),
+	}, nil
+}
+
+// writes runs the real handler with batches of n records from n/10 users
+// into a fresh store and returns the median cost of the batch's writes.
+func writes(ctx context.Context, cfg Config, n int, s processor.Scrubber, c classify.Classifier) (DBCost, error) {
+	users := max(1, n/10)
+	// A new seed each run, so a MongoDB that outlives the run never sees
+	// the same documents twice.
+	recs, err := generate(gen.Config{
+		Users: users, ItemsPerUser: n*(cfg.Reps+1)/users + 2, Seed: time.Now().UnixNano(),
+		PIIRate: piiRate, MalformedRate: malformedRate, DuplicateRate: duplicateRate,
+		SummaryMin: 200, SummaryMax: 20000,
+	})
+	if err != nil {
+		return DBCost{}, err
+	}
+	st, err := cfg.OpenStore(ctx)
+	if err != nil {
+		return DBCost{}, fmt.Errorf("bench: opening the store: %w", err)
+	}
+	defer st.Close(context.Background())
+	var obs reports
+	proc := processor.New(st, s, c, processor.Options{Observer: &obs})
+	shard := fmt.Sprintf("shardId-bench%d", time.Now().UnixNano())
+	var dbt, per []time.Duration
+	var calls, distinct []int
+	var bytes, count float64
+	for rep := range cfg.Reps + 1 {
+		chunk := recs[rep*n : (rep+1)*n]
+		obs = obs[:0]
+		ev := gen.KinesisEvent(gen.Source{Shard: shard}, uint64(rep*n), time.Now(), chunk)
+		resp, err := proc.Handle(ctx, ev)
+		if err != nil || len(resp.BatchItemFailures) > 0 {
+			return DBCost{}, fmt.Errorf("bench: batch of %d failed: %v (%d records to retry)", n, err, len(resp.BatchItemFailures))
+		}
+		if rep == 0 || len(obs) != 1 {
+			continue
+		}
+		dbt, per = append(dbt, obs[0].DBTime), append(per, obs[0].Persist)
+		calls = append(calls, obs[0].DBCalls)
+		distinct = append(distinct, distinctUsers(ev))
+		for _, r := range chunk {
+			bytes += float64(len(r.Data))
+		}
+		count += float64(len(chunk))
+	}
+	return DBCost{Batch: n, Users: median(distinct), RecordBytes: bytes / count, RoundTrips: median(calls),
+		DBTime: median(dbt), Persist: median(per)}, nil
+}
+
+func distinctUsers(ev events.KinesisEvent) int {
+	seen := map[string]bool{}
+	for _, r := range ev.Records {
+		seen[strings.ToLower(r.Kinesis.PartitionKey)] = true
+	}
+	return len(seen)
+}
+
+func generate(c gen.Config) ([]gen.Record, error) {
+	var out []gen.Record
+	err := gen.Each(c, func(r gen.Record) error {
+		out = append(out, r)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bench: generating records: %w", err)
+	}
+	return out, nil
+}
+
+func fit(p Profile) Fit {
+	var f Fit
+	var xs, ys []float64
+	for _, s := range p.Stages {
+		xs, ys = append(xs, s.RecordBytes/1024), append(ys, float64(s.Pipeline))
+	}
+	a, b := linear(xs, ys)
+	f.CPUFixed, f.CPUPerKB = time.Duration(max(a, 0)), time.Duration(max(b, 0))
+	xs, ys = nil, nil
+	var calls []int
+	for _, d := range p.DB {
+		xs, ys = append(xs, float64(d.Batch)), append(ys, float64(d.DBTime))
+		calls = append(calls, d.RoundTrips)
+	}
+	a, b = linear(xs, ys)
+	f.DBFixed, f.DBPerRecord = time.Duration(max(a, 0)), time.Duration(max(b, 0))
+	f.RoundTrips = median(calls)
+	return f
+}
+
+// nullStore answers the handler's four per-batch calls at no cost, so the
+// stage measurements time the handler alone. Other methods are not used by
+// the handler (calling one panics on the nil embedded interface).
+type nullStore struct{ store.Store }
+
+func (nullStore) Watermarks(context.Context, string, []string) (map[string]string, error) {
+	return nil, nil
+}
+
+func (nullStore) PutHistory(_ context.Context, items []store.HistoryItem) ([]store.Outcome, error) {
+	out := make([]store.Outcome, len(items))
+	for i := range out {
+		out[i] = store.Inserted
+	}
+	return out, nil
+}
+
+func (nullStore) ApplyUsers(_ context.Context, d []store.UserDelta) ([]error, error) {
+	return make([]error, len(d)), nil
+}
+
+func (nullStore) PutDeadLetters(context.Context, []store.DeadLetter) error { return nil }

@@ -1,0 +1,41 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+)
+
+// WriteTable prints the profile's medians.
+func (p Profile) WriteTable(w io.Writer) error {
+	fmt.Fprintf(w, "CPU per record, median of %d runs (pipeline = the whole handler with a free store)\n", p.Reps)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "summary bytes\trecord bytes\tdecode\tPII\tclassify\tpipeline\t")
+	for _, s := range p.Stages {
+		fmt.Fprintf(tw, "%d..%d\t%.0f\t%s\t%s\t%s\t%s\t\n", s.SummaryMin, s.SummaryMax, s.RecordBytes,
+			us(s.Decode), us(s.PII), us(s.Classify), us(s.Pipeline))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(p.DB) > 0 {
+		fmt.Fprintf(w, "\ndatabase writes per batch, %s store, median of %d runs (batch/10 users generated; distinct users per batch shown)\n", p.Machine.Store, p.Reps)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "batch\tusers\tround trips\tdb time\tper record\twrite phase\t")
+		for _, d := range p.DB {
+			fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%s\t%s\t\n", d.Batch, d.Users, d.RoundTrips, ms(d.DBTime),
+				us(d.DBTime/time.Duration(d.Batch)), ms(d.Persist))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	f := p.Fit
+	_, err := fmt.Fprintf(w, "\nfit: pipeline CPU %s + %s per KB per record; database %s per batch + %s per record (%d round trips)\n",
+		us(f.CPUFixed), us(f.CPUPerKB), ms(f.DBFixed), us(f.DBPerRecord), f.RoundTrips)
+	return err
+}
+
+func us(d time.Duration) string { return fmt.Sprintf("%.1f µs", float64(d)/1e3) }
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/1e6) }
