@@ -31,4 +31,3 @@ func TestFindToolsWalksUp(t *testing.T) {
 		t.Errorf("no node_modules: %v", err)
 	}
 }
-
