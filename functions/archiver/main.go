@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -30,19 +31,30 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	cfg, err := config.LoadArchiver(ctx, os.Getenv, &secrets.AWS{}, os.ReadFile)
+	handler, closeStore, err := setup(ctx, os.Getenv, &secrets.AWS{}, os.ReadFile, os.Stdout)
 	if err != nil {
 		return err
+	}
+	lambda.StartWithOptions(handler, lambda.WithEnableSIGTERM(closeStore))
+	return nil
+}
+
+// setup reads the configuration, parses the wallet and opens the store; it
+// returns the invocation handler and what to run at shutdown.
+func setup(ctx context.Context, getenv func(string) string, src config.SecretSource, readFile func(string) ([]byte, error), stdout io.Writer) (func(context.Context) error, func(), error) {
+	cfg, err := config.LoadArchiver(ctx, getenv, src, readFile)
+	if err != nil {
+		return nil, nil, err
 	}
 	wallet, err := arweave.ParseWallet(cfg.Wallet)
 	clear(cfg.Wallet)
 	if err != nil {
-		return fmt.Errorf("%w: the Arweave wallet: %w", config.ErrConfig, err)
+		return nil, nil, fmt.Errorf("%w: the Arweave wallet: %w", config.ErrConfig, err)
 	}
-	log := telemetry.Logger(os.Stdout, cfg.LogLevel)
-	metrics, err := telemetry.NewEMF(os.Stdout, cfg.Metrics)
+	log := telemetry.Logger(stdout, cfg.LogLevel)
+	metrics, err := telemetry.NewEMF(stdout, cfg.Metrics)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	url := cfg.GatewayURL
 	if cfg.Mode == "bundler" {
@@ -50,19 +62,19 @@ func run(ctx context.Context) error {
 	}
 	up, err := arweave.NewUploader(arweave.Config{Target: cfg.Mode, URL: url}, wallet)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	// One client for the life of the execution environment, reused across invocations.
 	st, err := dial.Open(ctx, dial.Config{URI: cfg.MongoURI, Database: cfg.Database, Dir: cfg.DataDir, Timeout: cfg.ConnectTimeout})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	a := archive.New(st, up, archive.Options{
 		BatchSize: cfg.BatchSize, MaxUsers: cfg.MaxUsers, AppVersion: cfg.AppVersion,
 		DeadlineMargin: cfg.DeadlineMargin, PII: pii.New(), Logger: log,
 	})
 	log.Info("archiver ready", "operator", wallet.Address(), "mode", cfg.Mode, "upload_url", url)
-	lambda.StartWithOptions(func(ctx context.Context) error {
+	handler := func(ctx context.Context) error {
 		rep, err := a.Sweep(ctx)
 		m := telemetry.ArchiverMetrics{
 			UsersSwept: rep.UsersSwept, Uploads: rep.Uploads, UploadBytes: rep.Bytes,
@@ -78,10 +90,11 @@ func run(ctx context.Context) error {
 		// Per-user failures are metrics, retried by the next scheduled sweep;
 		// only a sweep that could not start fails the invocation.
 		return err
-	}, lambda.WithEnableSIGTERM(func() {
+	}
+	closeStore := func() {
 		if err := st.Close(context.Background()); err != nil {
 			log.Error("closing the store", "err", err)
 		}
-	}))
-	return nil
+	}
+	return handler, closeStore, nil
 }

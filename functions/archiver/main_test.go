@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kleo-network/kleo-stream/internal/archive/fakegw"
+	"github.com/kleo-network/kleo-stream/internal/config"
+	"github.com/kleo-network/kleo-stream/internal/store"
+	"github.com/kleo-network/kleo-stream/internal/store/embedded"
+)
+
+const walletFile = "../../internal/archive/testdata/wallet-TEST-ONLY-1.json"
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestMalformedWalletFailsAtStart(t *testing.T) {
+	jwk, err := os.ReadFile(walletFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fields map[string]string
+	json.Unmarshal(jwk, &fields)
+	secretD := fields["d"]
+	fields["p"] = fields["q"] // inconsistent key
+	broken, _ := json.Marshal(fields)
+	for name, content := range map[string][]byte{
+		"not JSON":     append([]byte("{"), jwk[:200]...),
+		"inconsistent": broken,
+		"public only":  []byte(`{"kty":"RSA","n":"` + fields["n"] + `","e":"AQAB"}`),
+	} {
+		read := func(string) ([]byte, error) { return content, nil }
+		var out bytes.Buffer
+		_, _, err := setup(context.Background(), env(map[string]string{"ARWEAVE_WALLET_FILE": "w.json", "KLEO_DATA_DIR": t.TempDir()}), nil, read, &out)
+		if !errors.Is(err, config.ErrConfig) || !strings.Contains(err.Error(), "wallet") {
+			t.Errorf("%s: err = %v, want a configuration error about the wallet", name, err)
+			continue
+		}
+		if strings.Contains(err.Error(), secretD[:16]) || strings.Contains(out.String(), secretD[:16]) {
+			t.Errorf("%s: the key appears in the error or output", name)
+		}
+	}
+}
+
+func TestHandlerSweepsAndReports(t *testing.T) {
+	dir := t.TempDir()
+	st, err := embedded.Open(context.Background(), dir, embedded.NoSync())
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := "0x00000000000000000000000000000000000000cc"
+	items := make([]store.HistoryItem, 60)
+	for i := range items {
+		items[i] = store.HistoryItem{ID: fmt.Sprintf("%024x", i+1), Address: addr, Shard: "s", Seq: fmt.Sprint(i + 1),
+			URL: fmt.Sprintf("https://example.com/%d", i), Title: "Secret garden", Activity: "Gardening", VisitTime: int64(i)}
+	}
+	st.PutHistory(context.Background(), items)
+	st.ApplyUsers(context.Background(), []store.UserDelta{{Address: addr, Shard: "s", NewSeq: "60", Items: 60}})
+	st.Close(context.Background())
+
+	g := fakegw.New()
+	srv := httptest.NewServer(g)
+	defer srv.Close()
+	jwk, _ := os.ReadFile(walletFile)
+	var out bytes.Buffer
+	given := bytes.Clone(jwk)
+	handler, closeStore, err := setup(context.Background(), env(map[string]string{
+		"ARWEAVE_WALLET_FILE": filepath.Base(walletFile), "KLEO_DATA_DIR": dir, "ARWEAVE_GATEWAY_URL": srv.URL,
+	}), nil, func(string) ([]byte, error) { return given, nil }, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Count(given, []byte{0}) != len(given) {
+		t.Error("the wallet's JSON was not wiped after parsing")
+	}
+	defer closeStore()
+	if err := handler(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(g.Accepted()); n != 1 {
+		t.Errorf("%d uploads, want 1", n)
+	}
+	var emf map[string]any
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.Contains(line, `"_aws"`) {
+			json.Unmarshal([]byte(line), &emf)
+		}
+	}
+	if emf["Uploads"] != 1.0 || emf["ArchiveFailures"] != 0.0 || emf["UploadBytes"].(float64) <= 0 {
+		t.Errorf("EMF line %v", emf)
+	}
+	var fields map[string]string
+	json.Unmarshal(jwk, &fields)
+	for _, leak := range []string{fields["d"][:16], fields["p"][:16], "Secret garden", "example.com/"} {
+		if strings.Contains(out.String(), leak) {
+			t.Errorf("output contains %q", leak)
+		}
+	}
+}
