@@ -103,7 +103,7 @@ func TestModelLimitsBind(t *testing.T) {
 		sustain float64
 	}{
 		// A fast function on one shard: producers cannot put more than 1,000/s.
-		{"write records", func(p *Params) { p.DBLatency, p.CPUPerRecord = time.Millisecond, 10 * time.Microsecond }, BoundWrite, "", 1000},
+		{"write records", func(p *Params) { p.DBLatency, p.CPUPerRecord = time.Millisecond, 10*time.Microsecond }, BoundWrite, "", 1000},
 		// 4 KiB records: 1 MiB/s is 256 records/s per shard.
 		{"write bytes", func(p *Params) {
 			p.DBLatency, p.CPUPerRecord, p.RecordBytes = time.Millisecond, 10*time.Microsecond, 4096
