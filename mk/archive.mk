@@ -10,3 +10,9 @@ archive-test: node
 # The fault-injection matrix alone, verbose: every crash point at every batch.
 archive-crash:
 	$(GO) test -count=1 -v -run 'Crash|ExpiredAnchor|Concurrent' ./internal/archive/
+
+# One 50-item archive end to end (build, PII check, RSA-4096 sign, persist,
+# post over loopback, record), median of 5 runs.
+.PHONY: archive-bench
+archive-bench:
+	$(GO) test -run '^$$' -bench SweepBatch -count 5 ./internal/archive/
