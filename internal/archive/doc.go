@@ -39,5 +39,16 @@
 //
 // [VerifyChain] walks a user's chain backwards through a gateway and checks
 // every link: signature, data_root, the previous_hash link, item count and
-// tags, and that no PII is found in the document.
+// tags, and that no PII is found in the document. It reads format-2
+// transactions (ARWEAVE_MODE=gateway); ANS-104 data items posted to a bundler
+// are not served as transactions by gateways, so such chains are not
+// verified this way.
+//
+// # Bounded work
+//
+// A sweep starts no new batch when less than DeadlineMargin is left before
+// its context's deadline, and takes at most MaxUsers users; what it leaves,
+// the next scheduled sweep continues. A user is swept until fewer than a
+// batch of items remain, so one user with a long backlog can use a whole
+// invocation; users are taken in the store's order.
 package archive

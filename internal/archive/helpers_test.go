@@ -53,16 +53,19 @@ func fakeGateway(t testing.TB) (*fakegw.Gateway, *arweave.Gateway) {
 // clock is a fake time that moves one second per reading, so intents
 // signed one after the other have increasing creation times.
 type clock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu   sync.Mutex
+	t    time.Time
+	step time.Duration
 }
 
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)} }
+func newClock() *clock {
+	return &clock{t: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), step: time.Second}
+}
 
 func (c *clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.t = c.t.Add(time.Second)
+	c.t = c.t.Add(c.step)
 	return c.t
 }
 

@@ -143,7 +143,7 @@ func (a *Archiver) stopping(ctx context.Context) bool {
 		return true
 	}
 	dl, ok := ctx.Deadline()
-	return ok && time.Until(dl) < a.opt.DeadlineMargin
+	return ok && dl.Sub(a.opt.Now()) < a.opt.DeadlineMargin
 }
 
 // sweepUser archives one user's batches under the user's lease.
@@ -198,11 +198,11 @@ func (a *Archiver) sweepUser(ctx context.Context, addr, owner string, rep *Repor
 
 // lease takes or renews the user's lease for this sweep.
 func (a *Archiver) lease(ctx context.Context, addr, owner string) (bool, error) {
+	now := a.opt.Now()
 	ttl := a.opt.LeaseTTL
 	if dl, ok := ctx.Deadline(); ok {
-		ttl = max(ttl, time.Until(dl)+leaseSlack)
+		ttl = max(ttl, dl.Sub(now)+leaseSlack)
 	}
-	now := a.opt.Now()
 	return a.st.AcquireLease(ctx, addr, owner, now, now.Add(ttl))
 }
 

@@ -254,3 +254,47 @@ func TestSweepWithBundler(t *testing.T) {
 		t.Errorf("Previous-Tx %q", v)
 	}
 }
+
+// slowUploader makes every post take a minute of the clock's time.
+type slowUploader struct {
+	arweave.Uploader
+	clk *clock
+}
+
+func (u slowUploader) Post(ctx context.Context, s *arweave.Signed) error {
+	u.clk.Advance(time.Minute)
+	return u.Uploader.Post(ctx, s)
+}
+
+// TestSweepStopsBetweenBatchesAtDeadline: with 2m30s to the deadline, a
+// margin of 1m and posts that take a minute, the sweep does two batches,
+// then stops with the rest left for the next sweep.
+func TestSweepStopsBetweenBatchesAtDeadline(t *testing.T) {
+	st := openStore(t)
+	g, gw := fakeGateway(t)
+	seed(t, st, address(31), 0, 200)
+	clk := &clock{t: time.Now()}
+	up := slowUploader{&arweave.GatewayUploader{Gateway: gw, Wallet: testWallet(t)}, clk}
+	a := archive.New(st, up, archive.Options{Now: clk.Now, DeadlineMargin: time.Minute})
+	ctx, cancel := context.WithDeadline(context.Background(), clk.Now().Add(150*time.Second))
+	defer cancel()
+	rep, err := a.Sweep(ctx)
+	if err != nil || !rep.Stopped || rep.Uploads != 2 || rep.Failures != 0 {
+		t.Fatalf("report %+v, %v; want 2 uploads, then stopped", rep, err)
+	}
+	// The stopped sweep released its lease; another invocation takes it,
+	// and while it holds it the user is skipped.
+	if ok, err := st.AcquireLease(context.Background(), address(31), "other", clk.Now(), clk.Now().Add(time.Hour)); !ok || err != nil {
+		t.Fatalf("lease not released by the stopped sweep: %v, %v", ok, err)
+	}
+	rep, err = archive.New(st, up, archive.Options{Now: clk.Now}).Sweep(context.Background())
+	if err != nil || rep.Uploads != 0 || rep.UsersBusy != 1 {
+		t.Fatalf("the other owner's lease was ignored: %+v, %v", rep, err)
+	}
+	clk.Advance(2 * time.Hour)
+	rep, err = archive.New(st, up, archive.Options{Now: clk.Now}).Sweep(context.Background())
+	if err != nil || rep.Uploads != 2 {
+		t.Fatalf("next sweep: %+v, %v", rep, err)
+	}
+	checkBooks(t, st, g, map[string]int{address(31): 200}, 50)
+}
