@@ -64,9 +64,19 @@ type scanner struct {
 	// Remembered ends of assigned values and URL parameter values.
 	valFrom, valEnd int
 	prmFrom, prmEnd int
+	// Assigned values judged not secret, re-judged at the end (resolve).
+	rej  [8]rejected
+	nrej int
 }
 
 func (sc *scanner) run() {
+	sc.scan()
+	if sc.out != nil && sc.nrej > 0 {
+		sc.resolve()
+	}
+}
+
+func (sc *scanner) scan() {
 	s := sc.s
 	n := len(s)
 	for i := 0; i < n; {

@@ -104,9 +104,10 @@ func (sc *scanner) prefixed(i, j int) int {
 		if next == ' ' && (w == "Bearer" || w == "bearer") {
 			v := j + 1
 			e := bearerEnd(s, v)
-			if e-v >= 16 && looksRandom(s[v:e], 16) {
+			if secretValue(secretToken, s[v:e]) {
 				return sc.add(Secret, v, e)
 			}
+			sc.reject(secretToken, v, e)
 		}
 	}
 	return 0
@@ -240,17 +241,53 @@ func (sc *scanner) assignment(i, w int) int {
 		}
 	}
 	e := sc.valueEnd(v)
-	if e-v > maxSecret {
-		return 0
-	}
-	if kind == secretPassword {
-		if e-v < 6 || !mixed(s[v:e]) {
-			return 0
-		}
-	} else if e-v < 16 || !looksRandom(s[v:e], 16) {
+	if !secretValue(kind, s[v:e]) {
+		sc.reject(kind, v, e)
 		return 0
 	}
 	return sc.add(Secret, v, e)
+}
+
+// secretValue reports whether v, assigned to a name of the given kind, is a
+// secret.
+func secretValue(kind int, v string) bool {
+	if kind == secretPassword {
+		return len(v) >= 6 && len(v) <= maxSecret && mixed(v)
+	}
+	return len(v) >= 16 && len(v) <= maxSecret && looksRandom(v, 16)
+}
+
+// reject remembers an assigned value that was not taken for a secret. If an
+// entity is later found inside it, Scrub's output holds only the part before
+// that entity's placeholder, and a second pass judges that part; resolve
+// judges it the same way in the first pass.
+func (sc *scanner) reject(kind, v, e int) {
+	if sc.nrej < len(sc.rej) {
+		sc.rej[sc.nrej] = rejected{kind: kind, v: v, e: e}
+		sc.nrej++
+	}
+}
+
+type rejected struct{ kind, v, e int }
+
+// resolve re-judges rejected values that an inner finding cuts short.
+func (sc *scanner) resolve() {
+	for _, r := range sc.rej[:sc.nrej] {
+		k := 0
+		for k < len(sc.out) && sc.out[k].Start <= r.v {
+			k++
+		}
+		if k == len(sc.out) || sc.out[k].Start >= r.e || (k > 0 && sc.out[k-1].End > r.v) {
+			continue
+		}
+		f := sc.out[k].Start
+		if !secretValue(r.kind, sc.s[r.v:f]) {
+			continue
+		}
+		sc.out = append(sc.out, Finding{})
+		copy(sc.out[k+1:], sc.out[k:])
+		sc.out[k] = Finding{Type: Secret, Start: r.v, End: f}
+	}
 }
 
 // valueEnd returns the end of an assigned value starting at v. The end found
