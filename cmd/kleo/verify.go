@@ -111,7 +111,7 @@ func printChain(w io.Writer, gateway string, c *archive.Chain, storeNote string)
 		if len(l.Problems) > 0 {
 			res = "FAIL: " + strings.Join(l.Problems, "; ")
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\t%s\t%s\n", len(c.Links)-i, l.ID, l.Items, l.Bytes, stamp(l.From), stamp(l.To), res)
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\t%s\t%s\n", i+1, l.ID, l.Items, l.Bytes, stamp(l.From), stamp(l.To), res)
 	}
 	tw.Flush()
 	if len(c.Links) > 0 && c.Links[0].Signer != "" {
