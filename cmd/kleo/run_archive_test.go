@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kleo-network/kleo-stream/internal/arweave/arlocal"
 	"github.com/kleo-network/kleo-stream/internal/store/embedded"
 )
 
@@ -16,6 +17,9 @@ import (
 // repository has the node tools), mined, the chain verified, the signed
 // transactions kept on disk.
 func TestRunArchiveStep(t *testing.T) {
+	if _, _, err := arlocal.FindTools("."); err != nil {
+		t.Fatalf("%v (run `make node`)", err)
+	}
 	base := t.TempDir()
 	dir := filepath.Join(base, "data")
 	addr := "0x00000000000000000000000000000000000000bb"
