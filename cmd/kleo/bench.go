@@ -34,7 +34,7 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if *e2e {
-		return runE2E(ctx, e2eOpts, stdout, stderr)
+		return runE2E(ctx, e2eOpts, *nosync, stdout, stderr)
 	}
 	sizes, err := ints(*batches)
 	if err != nil {

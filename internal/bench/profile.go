@@ -20,11 +20,12 @@ type Profile struct {
 
 // Machine describes where a profile was measured.
 type Machine struct {
-	GOOS, GOARCH string
-	CPUs         int       `json:"cpus"`
-	GoVersion    string    `json:"go_version"`
-	Store        string    `json:"store"` // "embedded" or "mongodb"
-	At           time.Time `json:"at"`
+	GOOS      string    `json:"goos"`
+	GOARCH    string    `json:"goarch"`
+	CPUs      int       `json:"cpus"`
+	GoVersion string    `json:"go_version"`
+	Store     string    `json:"store"` // "embedded" or "mongodb"
+	At        time.Time `json:"at"`
 }
 
 // StageCost is the median CPU time per record of each handler stage for

@@ -1,0 +1,92 @@
+package capacity
+
+import (
+	_ "embed"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"text/template"
+	"time"
+)
+
+// Measured is one cell of the end-to-end benchmark: what the emulator
+// reading a local Kinesis (kinesalite) through the real handler achieved,
+// and what the model predicted for it.
+type Measured struct {
+	Shards          int           `json:"shards"`
+	Parallelization int           `json:"parallelization"`
+	Records         int           `json:"records"`
+	RecordBytes     float64       `json:"record_bytes"`
+	Seconds         float64       `json:"seconds"`
+	RecordsPerSec   float64       `json:"records_per_sec"`
+	MaxIteratorAge  time.Duration `json:"max_iterator_age_ns"`
+	Invocations     int64         `json:"invocations"`
+	// The machine as calibrated around the cell.
+	Cores         float64       `json:"cores"`
+	ReadPerRecord time.Duration `json:"read_per_record_ns"`
+	// The model's prediction and its relative error (predicted − measured)
+	// / measured.
+	Predicted float64 `json:"predicted"`
+	Bound     Bound   `json:"bound"`
+	Error     float64 `json:"error"`
+}
+
+// Doc is what WriteDoc renders.
+type Doc struct {
+	Params  Params
+	Cells   []Cell
+	Profile string // the bench table, preformatted
+	E2E     []Measured
+}
+
+//go:embed capacity.md.tmpl
+var docTemplate string
+
+// WriteDoc writes docs/capacity.md: the table, the chart, the end-to-end
+// check and the scaling advice.
+func WriteDoc(w io.Writer, d Doc) error {
+	t, err := template.New("capacity.md").Funcs(template.FuncMap{
+		"table": func(cells []Cell) (string, error) {
+			var b strings.Builder
+			err := WriteTable(&b, cells, true)
+			return b.String(), err
+		},
+		"n":      thousands,
+		"float":  func(i int) float64 { return float64(i) },
+		"mul1e6": func(f float64) float64 { return f * 1e6 },
+		"us":     func(d time.Duration) float64 { return float64(d) / 1e3 },
+		"pct":    func(f float64) string { return fmt.Sprintf("%+.0f%%", 100*f) },
+		"abspct": func(f float64) string {
+			return fmt.Sprintf("%.0f%%", 100*math.Abs(f))
+		},
+		"dur": func(d time.Duration) string {
+			switch {
+			case d >= time.Second:
+				return fmt.Sprintf("%.1f s", d.Seconds())
+			case d >= time.Millisecond:
+				return fmt.Sprintf("%.1f ms", float64(d)/1e6)
+			}
+			return fmt.Sprintf("%.1f µs", float64(d)/1e3)
+		},
+		"worst": func(ms []Measured) float64 {
+			w := 0.0
+			for _, m := range ms {
+				w = math.Max(w, math.Abs(m.Error))
+			}
+			return w
+		},
+		"cell": func(cells []Cell, shards, mem, par int) Result {
+			for _, c := range cells {
+				if c.Shards == shards && c.MemoryMB == mem && c.Parallelization == par {
+					return c.Result
+				}
+			}
+			return Result{}
+		},
+	}).Parse(docTemplate)
+	if err != nil {
+		return err
+	}
+	return t.Execute(w, d)
+}
