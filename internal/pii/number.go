@@ -245,7 +245,8 @@ func (sc *scanner) ipv4(q *numSeq) (int, bool) {
 		}
 	}
 	e := q.ge[3]
-	if e < len(s) && (isAlnum(s[e]) || s[e] == '.' && e+1 < len(s) && isAlnum(s[e+1])) {
+	// "1.2.3.4.nip.io" holds an address; "1.2.3.4a" does not.
+	if e < len(s) && isAlnum(s[e]) {
 		return e, true
 	}
 	return sc.add(IPAddress, q.first, e), true
