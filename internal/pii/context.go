@@ -26,7 +26,9 @@ func isWordDelim(c byte) bool {
 	return false
 }
 
-func wordLeftOK(s string, ws int) bool { return ws == 0 || isWordDelim(s[ws-1]) }
+// wordLeftOK reports whether a word may start at ws. A byte inside a finding
+// counts as the '>' that ends its placeholder, which is no delimiter.
+func (sc *scanner) wordLeftOK(ws int) bool { return ws == 0 || isWordDelim(sc.before(ws-1)) }
 
 func wordRightOK(s string, we int) bool {
 	if we == len(s) || isWordDelim(s[we]) {
@@ -60,7 +62,7 @@ func (sc *scanner) context(start, end int, kind ctxKind) int {
 		if p < lo {
 			break
 		}
-		if wordLeftOK(s, p) && wordRightOK(s, we) && !sc.inFinding(p) {
+		if sc.wordLeftOK(p) && wordRightOK(s, we) && !sc.inFinding(p) {
 			if v := keyword(kind, s[p:we]); v != 0 {
 				before, dBefore = v, start-we
 				break

@@ -37,20 +37,23 @@ func (sc *scanner) at(i, k int) int {
 		}
 	}
 	ls := i
-	for ls > 0 && i-ls < 64 {
+	for ls > 0 {
 		c := sc.before(ls - 1)
+		n := 0
 		if class[c]&cLocal != 0 {
-			ls--
-			continue
+			n = 1
+		} else if c >= utf8.RuneSelf {
+			if r, sz := utf8.DecodeLastRuneInString(s[:ls]); unicode.IsLetter(r) {
+				n = sz // internationalised local part (RFC 6531)
+			}
 		}
-		if c == '>' {
+		if n == 0 {
 			break
 		}
-		r, n := utf8.DecodeLastRuneInString(s[:ls])
-		if r < utf8.RuneSelf || !unicode.IsLetter(r) || i-ls+n > 64 {
-			break
+		if i-ls+n > 64 {
+			return 0 // longer than a local part may be
 		}
-		ls -= n // internationalised local part (RFC 6531)
+		ls -= n
 	}
 	for ls < i && (s[ls] == '.' || s[ls] == '%') {
 		ls++
