@@ -32,7 +32,7 @@ func (sc *scanner) ipv6(i int) int {
 	e := i
 	colons, groups := 0, 0
 	inGroup := false
-	for e < len(s) && e-i < 46 {
+	for e < len(s) {
 		c := s[e]
 		switch {
 		case c == ':':

@@ -8,15 +8,12 @@ import (
 // Secrets: tokens with a documented prefix, JWTs, PEM private keys, and values
 // assigned to key/token/secret/password names.
 
-// maxSecret bounds every scan for a secret's end, so that text made of
-// repeated near-misses ("token=token=token=...") costs linear time.
+// maxSecret is the longest value taken for a secret.
 const maxSecret = 4096
 
-// runOf returns the end of the run of bytes in class k starting at s[i],
-// looking at most maxSecret+1 bytes ahead.
+// runOf returns the end of the run of bytes in class k starting at s[i].
 func runOf(s string, i int, k uint8) int {
-	lim := min(len(s), i+maxSecret+1)
-	for i < lim && class[s[i]]&k != 0 {
+	for i < len(s) && class[s[i]]&k != 0 {
 		i++
 	}
 	return i
@@ -116,7 +113,7 @@ func (sc *scanner) prefixed(i, j int) int {
 // secretIf records s[i:e] as a secret if ok. Either way the scan resumes at
 // e: a run that starts with a credential prefix holds nothing else.
 func (sc *scanner) secretIf(ok bool, i, e int) int {
-	if ok {
+	if ok && e-i <= maxSecret {
 		return sc.add(Secret, i, e)
 	}
 	return e
@@ -124,8 +121,7 @@ func (sc *scanner) secretIf(ok bool, i, e int) int {
 
 // bearerEnd returns the end of an RFC 6750 token68 at s[v].
 func bearerEnd(s string, v int) int {
-	lim := min(len(s), v+maxSecret+1)
-	for v < lim {
+	for v < len(s) {
 		c := s[v]
 		if !(isAlnum(c) || strings.IndexByte("-._~+/=", c) >= 0) {
 			break

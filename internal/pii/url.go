@@ -72,7 +72,10 @@ func (sc *scanner) at(i, k int) int {
 // at s[k] whose last label is alphabetic, or 0.
 func domainEnd(s string, k int) int {
 	q, lastDot := k, -1
-	for q < len(s) && q-k < 255 {
+	for q < len(s) {
+		if q-k > 253 {
+			return 0 // longer than a host name may be
+		}
 		c := s[q]
 		if isAlnum(c) || c == '-' {
 			q++
