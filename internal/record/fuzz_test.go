@@ -1,6 +1,8 @@
 package record
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -43,4 +45,47 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzUnquote checks the hand-written JSON string decoder against
+// encoding/json on every string json.Valid accepts.
+func FuzzUnquote(f *testing.F) {
+	for _, s := range []string{`"a\nb"`, `"\u00e9\ud83d\ude00"`, `"\ud800x"`, `"\\\"\/\b\f\r\t"`, `"plain"`, `"\udc00\ud800"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, tok []byte) {
+		// Decode hands unquote exact tokens, without surrounding space.
+		tok = bytes.TrimSpace(tok)
+		if !json.Valid(tok) || len(tok) == 0 || tok[0] != '"' {
+			return
+		}
+		var want string
+		if err := json.Unmarshal(tok, &want); err != nil {
+			t.Fatalf("encoding/json: %v", err)
+		}
+		got, err := unquote(tok)
+		if err != nil {
+			t.Fatalf("unquote(%q): %v", tok, err)
+		}
+		// encoding/json also replaces each invalid UTF-8 byte with U+FFFD;
+		// Decode's clean does that afterwards (per run of bytes), so compare
+		// with the bytes replaced one by one.
+		if perByte(got) != want {
+			t.Fatalf("unquote(%q) = %q, want %q", tok, got, want)
+		}
+	})
+}
+
+func perByte(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }

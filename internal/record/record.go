@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -257,15 +258,87 @@ func skipValue(data []byte, i int) int {
 	return i
 }
 
-// unquote decodes a JSON string token; most have no escapes and need no
-// second pass.
+// unquote decodes a JSON string token that json.Valid has accepted. Page
+// text is full of escaped newlines, so escapes are decoded here in one pass
+// rather than by a second full json.Unmarshal. Like encoding/json, a lone
+// surrogate becomes U+FFFD.
 func unquote(tok []byte) (string, error) {
-	if len(tok) >= 2 && tok[0] == '"' && bytes.IndexByte(tok, '\\') < 0 {
-		return string(tok[1 : len(tok)-1]), nil
+	if len(tok) < 2 || tok[0] != '"' || tok[len(tok)-1] != '"' {
+		return "", errors.New("not a JSON string")
 	}
-	var s string
-	err := json.Unmarshal(tok, &s)
-	return s, err
+	body := tok[1 : len(tok)-1]
+	i := bytes.IndexByte(body, '\\')
+	if i < 0 {
+		return string(body), nil
+	}
+	b := make([]byte, 0, len(body))
+	for {
+		b = append(b, body[:i]...)
+		body = body[i:]
+		if len(body) < 2 {
+			return "", errors.New("truncated escape")
+		}
+		switch c := body[1]; c {
+		case '"', '\\', '/':
+			b = append(b, c)
+			body = body[2:]
+		case 'b':
+			b, body = append(b, '\b'), body[2:]
+		case 'f':
+			b, body = append(b, '\f'), body[2:]
+		case 'n':
+			b, body = append(b, '\n'), body[2:]
+		case 'r':
+			b, body = append(b, '\r'), body[2:]
+		case 't':
+			b, body = append(b, '\t'), body[2:]
+		case 'u':
+			r, ok := hex4(body[2:])
+			if !ok {
+				return "", errors.New("bad \\u escape")
+			}
+			body = body[6:]
+			if utf16.IsSurrogate(r) {
+				r2, ok := rune(0), false
+				if len(body) >= 6 && body[0] == '\\' && body[1] == 'u' {
+					r2, ok = hex4(body[2:])
+				}
+				if dec := utf16.DecodeRune(r, r2); ok && dec != utf8.RuneError {
+					r = dec
+					body = body[6:]
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			b = utf8.AppendRune(b, r)
+		default:
+			return "", errors.New("bad escape")
+		}
+		if i = bytes.IndexByte(body, '\\'); i < 0 {
+			return string(append(b, body...)), nil
+		}
+	}
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
 }
 
 func isNull(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
