@@ -2,13 +2,14 @@ package bench
 
 import (
 	"context"
-	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"math"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"sync"
 	"text/tabwriter"
 	"time"
@@ -32,6 +33,7 @@ type E2EConfig struct {
 	Shards      []int  // default 1, 2, 4
 	Parallel    []int  // default 1, 2, 4
 	Records     int    // per cell, default 20,000
+	Reps        int    // drains of each cell's stream, default 3 (the median is reported)
 	Users       int    // default 500
 	BatchSize   int    // default 100
 	// Profile supplies the handler and database costs of the prediction.
@@ -49,6 +51,9 @@ func (c E2EConfig) withDefaults() E2EConfig {
 	}
 	if c.Records <= 0 {
 		c.Records = 20000
+	}
+	if c.Reps <= 0 {
+		c.Reps = 3
 	}
 	if c.Users <= 0 {
 		c.Users = 500
@@ -74,29 +79,23 @@ func RunE2E(ctx context.Context, cfg E2EConfig) ([]capacity.Measured, error) {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	scrubber := pii.New()
-	var entries []kinesisapi.Entry
-	var bytes float64
-	err = gen.Each(gen.Config{
+	load := gen.Config{
 		Users: cfg.Users, ItemsPerUser: cfg.Records / cfg.Users, Seed: 7,
 		PIIRate: piiRate, MalformedRate: malformedRate, DuplicateRate: duplicateRate,
 		SummaryMin: 200, SummaryMax: 20000,
-	}, func(r gen.Record) error {
-		if len(r.Data) > 1<<20 {
-			return nil // PutRecords refuses records over 1 MiB
-		}
-		entries = append(entries, kinesisapi.Entry{PartitionKey: r.PartitionKey, Data: r.Data})
-		bytes += float64(len(r.Data))
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("bench: generating records: %w", err)
 	}
-	meanBytes := bytes / float64(len(entries))
-	emu, err := emulatorCost(ctx, entries, cfg.BatchSize)
+	pr, err := newProbe(scrubber, model)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(cfg.Log, "e2e: %d records of %.0f B on average; emulator %v per record\n", len(entries), meanBytes, emu)
+	if cfg.Profile.Machine.Probe == 0 {
+		return nil, fmt.Errorf("bench: the profile has no probe time: measure it again with kleo bench")
+	}
+	emu, err := emulatorCost(ctx, load, cfg.BatchSize)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(cfg.Log, "e2e: emulator %v per record\n", emu)
 
 	var out []capacity.Measured
 	for _, n := range cfg.Shards {
@@ -104,11 +103,10 @@ func RunE2E(ctx context.Context, cfg E2EConfig) ([]capacity.Measured, error) {
 			if err := ctx.Err(); err != nil {
 				return out, err
 			}
-			m, err := cell(ctx, cfg, n, p, entries, scrubber, model)
+			m, err := cell(ctx, cfg, n, p, load, scrubber, model, pr)
 			if err != nil {
 				return out, fmt.Errorf("bench: cell N=%d P=%d: %w", n, p, err)
 			}
-			m.RecordBytes = meanBytes
 			predict(&m, cfg, emu)
 			fmt.Fprintf(cfg.Log, "e2e: N=%d P=%d  %6.0f records/s (predicted %6.0f, %+.0f%%, %s)  max iterator age %v\n",
 				n, p, m.RecordsPerSec, m.Predicted, 100*m.Error, m.Bound, m.MaxIteratorAge.Round(time.Millisecond))
@@ -118,8 +116,8 @@ func RunE2E(ctx context.Context, cfg E2EConfig) ([]capacity.Measured, error) {
 	return out, nil
 }
 
-func cell(ctx context.Context, cfg E2EConfig, n, p int, entries []kinesisapi.Entry, s processor.Scrubber, c classify.Classifier) (capacity.Measured, error) {
-	m := capacity.Measured{Shards: n, Parallelization: p, Records: len(entries)}
+func cell(ctx context.Context, cfg E2EConfig, n, p int, load gen.Config, s processor.Scrubber, c classify.Classifier, pr *probe) (capacity.Measured, error) {
+	m := capacity.Measured{Shards: n, Parallelization: p}
 	k, err := kinesisapi.Start(ctx, cfg.NodeModules, 0)
 	if err != nil {
 		return m, err
@@ -130,47 +128,135 @@ func cell(ctx context.Context, cfg E2EConfig, n, p int, entries []kinesisapi.Ent
 	if err := kinesisapi.CreateStream(ctx, client, name, n); err != nil {
 		return m, err
 	}
-	if err := kinesisapi.Put(ctx, client, name, entries); err != nil {
+	// Put in chunks as the generator goes, so the load is not held in
+	// memory: a large live heap would make this process's garbage collector
+	// (and so the measurement) slower than the handler's would be.
+	var chunk []kinesisapi.Entry
+	var bytes float64
+	put := func() error {
+		err := kinesisapi.Put(ctx, client, name, chunk)
+		chunk = chunk[:0]
+		return err
+	}
+	err = gen.Each(load, func(r gen.Record) error {
+		if len(r.Data) > 1<<20 {
+			return nil // PutRecords refuses records over 1 MiB
+		}
+		chunk = append(chunk, kinesisapi.Entry{PartitionKey: r.PartitionKey, Data: r.Data})
+		bytes += float64(len(r.Data))
+		m.Records++
+		if len(chunk) == kinesisapi.MaxPutRecords {
+			return put()
+		}
+		return nil
+	})
+	if err == nil {
+		err = put()
+	}
+	if err != nil {
 		return m, err
 	}
+	m.RecordBytes = bytes / float64(m.Records)
+
+	var rates, cores []float64
+	var procCPU, nodeCPU, gcCPU, stages, db []time.Duration
+	for rep := range cfg.Reps {
+		p0, n0, g0 := processCPU(), nodeTime(k), gcTime()
+		obs := &totals{}
+		rate, age, inv, free, err := drain(ctx, cfg, client, name, filepath.Join(cfg.Dir, fmt.Sprintf("n%d-p%d-%d", n, p, rep)), p, m.Records, s, c, pr, obs)
+		if err != nil {
+			return m, err
+		}
+		if rep == 0 {
+			// Later drains re-read records that arrived long before.
+			m.MaxIteratorAge, m.Invocations = age, inv
+		}
+		rates, cores = append(rates, rate), append(cores, free)
+		procCPU = append(procCPU, (processCPU()-p0)/time.Duration(m.Records))
+		nodeCPU = append(nodeCPU, (nodeTime(k)-n0)/time.Duration(m.Records))
+		gcCPU = append(gcCPU, (gcTime()-g0)/time.Duration(m.Records))
+		stages = append(stages, obs.stages/time.Duration(max(obs.records, 1)))
+		db = append(db, obs.db/time.Duration(max(obs.batches, 1)))
+	}
+	m.StagesPerRecord, m.DBPerBatch = median(stages), median(db)
+	m.ProcessCPU, m.KinesaliteCPU, m.GCCPU = median(procCPU), median(nodeCPU), median(gcCPU)
+	m.RecordsPerSec, m.Cores = median(rates), median(cores)
+	m.Seconds = float64(m.Records) / m.RecordsPerSec
+	m.ReadPerRecord, m.ReadCPU, m.SourceCPU, err = readCost(ctx, k, client, name, cfg.BatchSize*(p+1))
+	return m, err
+}
+
+// totals adds up the handler's reports; invocations run concurrently.
+type totals struct {
+	mu               sync.Mutex
+	stages, db       time.Duration
+	records, batches int
+}
+
+func (t *totals) Observe(_ context.Context, r processor.Report) {
+	t.mu.Lock()
+	t.stages += r.Decode + r.PIITime + r.Classify
+	t.db += r.DBTime
+	t.records += r.RecordsIn
+	t.batches++
+	t.mu.Unlock()
+}
+
+// gcTime is the runtime's estimate of the CPU time its garbage collector
+// has used.
+func gcTime() time.Duration {
+	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindFloat64 {
+		return 0
+	}
+	return time.Duration(s[0].Value.Float64() * 1e9)
+}
+
+// nodeTime is kinesalite's CPU time so far, or 0 where /proc is missing.
+func nodeTime(k *kinesisapi.Kinesalite) time.Duration {
+	d, _ := k.CPU()
+	return d
+}
+
+// drain reads the whole stream from TRIM_HORIZON with the emulator through
+// the real handler into a fresh store, and returns the records/s, the
+// largest iterator age, the invocations and the free cores around it.
+func drain(ctx context.Context, cfg E2EConfig, client kinesisapi.API, name, dir string, p, records int, s processor.Scrubber, c classify.Classifier, pr *probe, obs *totals) (float64, time.Duration, int64, float64, error) {
 	var opts []embedded.Option
 	if cfg.NoSync {
 		opts = append(opts, embedded.NoSync())
 	}
-	st, err := embedded.Open(ctx, filepath.Join(cfg.Dir, fmt.Sprintf("n%d-p%d", n, p)), opts...)
+	st, err := embedded.Open(ctx, dir, opts...)
 	if err != nil {
-		return m, err
+		return 0, 0, 0, 0, err
 	}
 	defer st.Close(context.Background())
-	proc := processor.New(st, s, c, processor.Options{Logger: slog.New(slog.DiscardHandler)})
+	proc := processor.New(st, s, c, processor.Options{Logger: slog.New(slog.DiscardHandler), Observer: obs})
 	src, err := kinesisapi.NewSource(ctx, client, name)
 	if err != nil {
-		return m, err
+		return 0, 0, 0, 0, err
 	}
 	mc := esm.DefaultConfig()
 	mc.BatchSize, mc.ParallelizationFactor, mc.MaximumBatchingWindow = cfg.BatchSize, p, 0
 	mp := esm.Mapping{Source: src, Handler: proc.Handle, Config: mc, PollInterval: 100 * time.Millisecond}
 
-	cores := freeCores()
+	before := pr.freeCores(cfg.Profile.Machine.Probe)
 	start := time.Now()
 	stats, err := mp.Run(ctx)
 	took := time.Since(start)
 	if err != nil {
-		return m, err
+		return 0, 0, 0, 0, err
 	}
-	cores = (cores + freeCores()) / 2
-	if done := stats.RecordsSucceeded + stats.RecordsDiscarded; done != int64(len(entries)) {
-		return m, fmt.Errorf("%d of %d records finished", done, len(entries))
+	free := (before + pr.freeCores(cfg.Profile.Machine.Probe)) / 2
+	if done := stats.RecordsSucceeded + stats.RecordsDiscarded; done != int64(records) {
+		return 0, 0, 0, 0, fmt.Errorf("%d of %d records finished", done, records)
 	}
-	m.Seconds = took.Seconds()
-	m.RecordsPerSec = float64(len(entries)) / took.Seconds()
-	m.Invocations = stats.Invocations
+	var age time.Duration
 	for _, a := range stats.MaxIteratorAge {
-		m.MaxIteratorAge = max(m.MaxIteratorAge, a)
+		age = max(age, a)
 	}
-	m.Cores = cores
-	m.ReadPerRecord, err = readCost(ctx, client, name, cfg.BatchSize*(p+1))
-	return m, err
+	return float64(records) / took.Seconds(), age, stats.Invocations, free, nil
 }
 
 // predict fills in the model's prediction for a measured cell.
@@ -183,7 +269,10 @@ func predict(m *capacity.Measured, cfg E2EConfig, emuPerRecord time.Duration) {
 		DBLatency:    f.DBFixed / time.Duration(trips), RoundTrips: trips, DBPerRecord: f.DBPerRecord,
 		InvokeOverhead: emuPerRecord * time.Duration(cfg.BatchSize),
 		RecordBytes:    m.RecordBytes,
-		Host:           &capacity.Host{Cores: m.Cores, ReadPerRecord: m.ReadPerRecord, SerialWrites: true},
+		Host: &capacity.Host{Cores: m.Cores, CPUs: runtime.NumCPU(),
+			HandlerCPUPerBatch: f.HandlerCPUFixed, HandlerCPUPerRecord: f.HandlerCPUPerRecord,
+			ReadCPU: m.ReadCPU, SourceCPU: m.SourceCPU, SerialWrites: true,
+			DBCPUPerBatch: f.DBCPUFixed, DBCPUPerRecord: f.DBCPUPerRecord},
 	})
 	if err != nil {
 		m.Bound = capacity.Bound(err.Error())
@@ -193,51 +282,63 @@ func predict(m *capacity.Measured, cfg E2EConfig, emuPerRecord time.Duration) {
 	m.Error = (m.Predicted - m.RecordsPerSec) / m.RecordsPerSec
 }
 
-// readCost reads the whole stream again, one shard after the other, in
-// pages of limit records, and returns the time per record: kinesalite's
-// work and the SDK's decoding, on one reader.
-func readCost(ctx context.Context, c kinesisapi.API, name string, limit int) (time.Duration, error) {
-	src, err := kinesisapi.NewSource(ctx, c, name)
-	if err != nil {
-		return 0, err
-	}
-	ids, err := src.Shards(ctx)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	start := time.Now()
-	for _, id := range ids {
-		after := ""
-		for {
-			recs, _, err := src.Read(ctx, id, after, limit)
-			if err != nil {
-				return 0, err
-			}
-			if len(recs) == 0 {
-				break
-			}
-			n += len(recs)
-			after = recs[len(recs)-1].SequenceNumber
+// readCost reads the stream again, one shard after the other, in pages of
+// limit records, up to about 5,000 records, three times, and returns the
+// medians per record of the wall time, this process's CPU time (the SDK's
+// decoding) and kinesalite's.
+func readCost(ctx context.Context, k *kinesisapi.Kinesalite, c kinesisapi.API, name string, limit int) (wall, goCPU, nodeCPU time.Duration, err error) {
+	var walls, gos, nodes []time.Duration
+	for range 3 {
+		src, err := kinesisapi.NewSource(ctx, c, name)
+		if err != nil {
+			return 0, 0, 0, err
 		}
+		ids, err := src.Shards(ctx)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		n := 0
+		start, p0, n0 := time.Now(), processCPU(), nodeTime(k)
+		for _, id := range ids {
+			after := ""
+			for n < 5000 {
+				recs, _, err := src.Read(ctx, id, after, limit)
+				if err != nil {
+					return 0, 0, 0, err
+				}
+				if len(recs) == 0 {
+					break
+				}
+				n += len(recs)
+				after = recs[len(recs)-1].SequenceNumber
+			}
+		}
+		if n == 0 {
+			return 0, 0, 0, nil
+		}
+		d := time.Duration(n)
+		walls = append(walls, time.Since(start)/d)
+		gos = append(gos, (processCPU()-p0)/d)
+		nodes = append(nodes, (nodeTime(k)-n0)/d)
 	}
-	if n == 0 {
-		return 0, nil
-	}
-	return time.Since(start) / time.Duration(n), nil
+	return median(walls), median(gos), median(nodes), nil
 }
 
 // emulatorCost is the mapping's own time per record (reading an in-memory
 // stream, batching, building events) with a handler that does nothing.
-func emulatorCost(ctx context.Context, entries []kinesisapi.Entry, batch int) (time.Duration, error) {
+func emulatorCost(ctx context.Context, load gen.Config, batch int) (time.Duration, error) {
 	s, err := esm.NewStream(esm.StreamConfig{Shards: 1})
 	if err != nil {
 		return 0, err
 	}
-	for _, e := range entries {
-		if _, err := s.Put(e.PartitionKey, e.Data); err != nil {
-			return 0, fmt.Errorf("bench: %w", err)
+	err = gen.Each(load, func(r gen.Record) error {
+		if _, err := s.Put(r.PartitionKey, r.Data); err != nil && !errors.Is(err, esm.ErrInvalidRecord) {
+			return err
 		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("bench: %w", err)
 	}
 	cfg := esm.DefaultConfig()
 	cfg.BatchSize, cfg.MaximumBatchingWindow = batch, 0
@@ -248,46 +349,18 @@ func emulatorCost(ctx context.Context, entries []kinesisapi.Entry, batch int) (t
 	if _, err := m.Run(ctx); err != nil {
 		return 0, err
 	}
-	return time.Since(start) / time.Duration(len(entries)), nil
-}
-
-// freeCores estimates how many of the machine's CPUs are free right now
-// (other processes share them): the speed-up of running the same work on
-// every CPU at once over running it on one, median of three.
-func freeCores() float64 {
-	work := func() {
-		buf := make([]byte, 4096)
-		for range 3000 {
-			sum := sha256.Sum256(buf)
-			buf[0] = sum[0]
-		}
-	}
-	n := runtime.NumCPU()
-	var est []float64
-	for range 3 {
-		t := time.Now()
-		work()
-		one := time.Since(t)
-		t = time.Now()
-		var wg sync.WaitGroup
-		for range n {
-			wg.Go(work)
-		}
-		wg.Wait()
-		all := time.Since(t)
-		est = append(est, math.Min(float64(n), float64(n)*one.Seconds()/all.Seconds()))
-	}
-	return median(est)
+	return time.Since(start) / time.Duration(s.Len()), nil
 }
 
 // WriteE2ETable prints the grid.
-func WriteE2ETable(w io.Writer, ms []capacity.Measured) error {
+func WriteE2ETable(w io.Writer, cells []capacity.Measured) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "N\tP\trecords\tseconds\trecords/s\tpredicted\terror\tbound\tmax iterator age\tcores free\tread/record\t")
+	fmt.Fprintln(tw, "N\tP\trecords\tseconds\trecords/s\tpredicted\terror\tbound\tmax iterator age\tcores free\tread CPU go+node\tCPU/record go+node (gc)\tstages/record\tDB/batch\t")
 	worst := 0.0
-	for _, m := range ms {
-		fmt.Fprintf(tw, "%d\t%d\t%d\t%.1f\t%.0f\t%.0f\t%+.0f%%\t%s\t%v\t%.2f\t%s\t\n", m.Shards, m.Parallelization, m.Records,
-			m.Seconds, m.RecordsPerSec, m.Predicted, 100*m.Error, m.Bound, m.MaxIteratorAge.Round(time.Millisecond), m.Cores, us(m.ReadPerRecord))
+	for _, m := range cells {
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%.1f\t%.0f\t%.0f\t%+.0f%%\t%s\t%v\t%.2f\t%s + %s\t%s + %s (%s)\t%s\t%s\t\n", m.Shards, m.Parallelization, m.Records,
+			m.Seconds, m.RecordsPerSec, m.Predicted, 100*m.Error, m.Bound, m.MaxIteratorAge.Round(time.Millisecond), m.Cores, us(m.ReadCPU), us(m.SourceCPU),
+			us(m.ProcessCPU), us(m.KinesaliteCPU), us(m.GCCPU), us(m.StagesPerRecord), ms(m.DBPerBatch))
 		worst = math.Max(worst, math.Abs(m.Error))
 	}
 	if err := tw.Flush(); err != nil {

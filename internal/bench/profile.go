@@ -26,6 +26,10 @@ type Machine struct {
 	GoVersion string    `json:"go_version"`
 	Store     string    `json:"store"` // "embedded" or "mongodb"
 	At        time.Time `json:"at"`
+	// Probe is the time of a fixed piece of the handler's work on one
+	// thread when the profile was measured; a later run times the same work
+	// on every CPU to learn how much of this speed the machine offers then.
+	Probe time.Duration `json:"probe_ns"`
 }
 
 // StageCost is the median CPU time per record of each handler stage for
@@ -41,6 +45,10 @@ type StageCost struct {
 	// Pipeline is the whole handler per record with a store that costs
 	// nothing: the three stages plus batch bookkeeping.
 	Pipeline time.Duration `json:"pipeline_ns"`
+	// CPU is the process's CPU time (user + system) per record over the
+	// same runs: the pipeline plus the garbage collector's work on other
+	// threads, which a one-vCPU Lambda pays in its own time.
+	CPU time.Duration `json:"cpu_ns"`
 }
 
 // DBCost is the median cost of one batch's database writes.
@@ -49,20 +57,36 @@ type DBCost struct {
 	Users       int           `json:"users"` // distinct users per batch (median)
 	RecordBytes float64       `json:"record_bytes"`
 	RoundTrips  int           `json:"round_trips"`
-	DBTime      time.Duration `json:"db_ns"`      // inside the store calls
-	Persist     time.Duration `json:"persist_ns"` // the whole write phase
+	DBTime      time.Duration `json:"db_ns"`     // inside the store calls
+	DBCPU       time.Duration `json:"db_cpu_ns"` // process CPU time inside them
+	// Stages is the handler's decode, PII and classify time per record in
+	// the same runs, next to a real store (compare StageCost.Pipeline).
+	Stages  time.Duration `json:"stages_per_record_ns"`
+	Persist time.Duration `json:"persist_ns"` // the whole write phase
+	// HandlerCPU is the process CPU time of the whole invocation: the
+	// stages, the store's work and the garbage collector's.
+	HandlerCPU time.Duration `json:"handler_cpu_ns"`
 }
 
 // Fit condenses a profile into the capacity model's parameters, by least
 // squares over the buckets and batch sizes.
 type Fit struct {
-	// CPU per record of the whole pipeline (no database):
-	// CPUFixed + CPUPerKB × record KB.
+	// CPU time per record of the whole pipeline (no database), garbage
+	// collection included: CPUFixed + CPUPerKB × record KB.
 	CPUFixed time.Duration `json:"cpu_fixed_ns"`
 	CPUPerKB time.Duration `json:"cpu_per_kb_ns"`
 	// Database time per batch: DBFixed + DBPerRecord × batch size.
 	DBFixed     time.Duration `json:"db_fixed_ns"`
 	DBPerRecord time.Duration `json:"db_per_record_ns"`
+	// The CPU part of that time (the rest waits for the disk or network):
+	// DBCPUFixed + DBCPUPerRecord × batch size.
+	DBCPUFixed     time.Duration `json:"db_cpu_fixed_ns"`
+	DBCPUPerRecord time.Duration `json:"db_cpu_per_record_ns"`
+	// Process CPU of a whole invocation with the store in process
+	// (stages, store, garbage collection): HandlerCPUFixed +
+	// HandlerCPUPerRecord × batch size, at the DB measurements' record size.
+	HandlerCPUFixed     time.Duration `json:"handler_cpu_fixed_ns"`
+	HandlerCPUPerRecord time.Duration `json:"handler_cpu_per_record_ns"`
 	// RoundTrips is the median number of store calls per batch.
 	RoundTrips int `json:"round_trips"`
 }

@@ -26,9 +26,13 @@ type Config struct {
 	Records    int      // records per repetition of a stage bucket (default 400)
 	Buckets    []Bucket // default DefaultBuckets
 	BatchSizes []int    // default DefaultBatchSizes
-	// OpenStore opens an empty store for each batch size's measurement;
-	// Run closes it. Nil skips the database measurements.
+	// OpenStore opens an empty store for the database measurements; Run
+	// closes it. Nil skips them.
 	OpenStore func(ctx context.Context) (store.Store, error)
+	// DBFill is how many history items the store gets before the
+	// measurements (default 10,000): a store's cost per write grows with
+	// its size, and an empty one flatters it.
+	DBFill    int
 	StoreKind string    // recorded in the profile ("embedded", "mongodb")
 	Log       io.Writer // progress lines; nil for none
 }
@@ -63,6 +67,9 @@ func (c Config) withDefaults() Config {
 	if c.Log == nil {
 		c.Log = io.Discard
 	}
+	if c.DBFill == 0 {
+		c.DBFill = 10000
+	}
 	return c
 }
 
@@ -80,6 +87,11 @@ func Run(ctx context.Context, cfg Config) (Profile, error) {
 		return p, fmt.Errorf("bench: %w", err)
 	}
 	scrubber := pii.New()
+	pr, err := newProbe(scrubber, model)
+	if err != nil {
+		return p, err
+	}
+	p.Machine.Probe = pr.single()
 	for _, b := range cfg.Buckets {
 		if err := ctx.Err(); err != nil {
 			return p, err
@@ -92,11 +104,19 @@ func Run(ctx context.Context, cfg Config) (Profile, error) {
 		p.Stages = append(p.Stages, sc)
 	}
 	if cfg.OpenStore != nil {
+		st, err := cfg.OpenStore(ctx)
+		if err != nil {
+			return p, fmt.Errorf("bench: opening the store: %w", err)
+		}
+		defer st.Close(context.Background())
+		if err := fill(ctx, st, cfg.DBFill, scrubber, model); err != nil {
+			return p, err
+		}
 		for _, n := range cfg.BatchSizes {
 			if err := ctx.Err(); err != nil {
 				return p, err
 			}
-			dc, err := writes(ctx, cfg, n, scrubber, model)
+			dc, err := writes(ctx, cfg, st, n, scrubber, model)
 			if err != nil {
 				return p, err
 			}
@@ -126,12 +146,14 @@ func stages(ctx context.Context, cfg Config, b Bucket, s processor.Scrubber, c c
 	}
 	var obs reports
 	proc := processor.New(nullStore{}, s, c, processor.Options{Observer: &obs})
-	var dec, pi, cl, pipe []time.Duration
+	var dec, pi, cl, pipe, cpu []time.Duration
 	var bytes, count float64
 	next := uint64(0)
 	for rep := range cfg.Reps + 1 {
 		chunk := recs[rep*cfg.Records : (rep+1)*cfg.Records]
 		obs = obs[:0]
+		runtime.GC() // start each repetition with the same heap
+		cpu0 := processCPU()
 		for i := 0; i < len(chunk); i += cpuBatch {
 			ev := gen.KinesisEvent(gen.Source{Shard: gen.ShardID(0)}, next, time.Now(), chunk[i:min(i+cpuBatch, len(chunk))])
 			next += uint64(len(ev.Records))
@@ -139,6 +161,7 @@ func stages(ctx context.Context, cfg Config, b Bucket, s processor.Scrubber, c c
 				return StageCost{}, fmt.Errorf("bench: handler: %w", err)
 			}
 		}
+		used := processCPU() - cpu0
 		if rep == 0 {
 			continue // warm-up
 		}
@@ -148,6 +171,7 @@ func stages(ctx context.Context, cfg Config, b Bucket, s processor.Scrubber, c c
 		}
 		n := time.Duration(len(chunk))
 		dec, pi, cl, pipe = append(dec, d/n), append(pi, p/n), append(cl, k/n), append(pipe, all/n)
+		cpu = append(cpu, used/n)
 		for _, r := range chunk {
 			bytes += float64(len(r.Data))
 		}
@@ -155,13 +179,13 @@ func stages(ctx context.Context, cfg Config, b Bucket, s processor.Scrubber, c c
 	}
 	return StageCost{
 		SummaryMin: b.Min, SummaryMax: b.Max, Records: cfg.Records, RecordBytes: bytes / count,
-		Decode: median(dec), PII: median(pi), Classify: median(cl), Pipeline: median(pipe),
+		Decode: median(dec), PII: median(pi), Classify: median(cl), Pipeline: median(pipe), CPU: median(cpu),
 	}, nil
 }
 
 // writes runs the real handler with batches of n records from n/10 users
 // into a fresh store and returns the median cost of the batch's writes.
-func writes(ctx context.Context, cfg Config, n int, s processor.Scrubber, c classify.Classifier) (DBCost, error) {
+func writes(ctx context.Context, cfg Config, st store.Store, n int, s processor.Scrubber, c classify.Classifier) (DBCost, error) {
 	users := max(1, n/10)
 	// A new seed each run, so a MongoDB that outlives the run never sees
 	// the same documents twice.
@@ -173,29 +197,29 @@ func writes(ctx context.Context, cfg Config, n int, s processor.Scrubber, c clas
 	if err != nil {
 		return DBCost{}, err
 	}
-	st, err := cfg.OpenStore(ctx)
-	if err != nil {
-		return DBCost{}, fmt.Errorf("bench: opening the store: %w", err)
-	}
-	defer st.Close(context.Background())
 	var obs reports
-	proc := processor.New(st, s, c, processor.Options{Observer: &obs})
+	tr := &cpuTracer{}
+	proc := processor.New(st, s, c, processor.Options{Observer: &obs, Tracer: tr})
 	shard := fmt.Sprintf("shardId-bench%d", time.Now().UnixNano())
-	var dbt, per []time.Duration
+	var dbt, per, dbcpu, stg, hcpu []time.Duration
 	var calls, distinct []int
 	var bytes, count float64
 	for rep := range cfg.Reps + 1 {
 		chunk := recs[rep*n : (rep+1)*n]
-		obs = obs[:0]
+		obs, tr.used = obs[:0], 0
 		ev := gen.KinesisEvent(gen.Source{Shard: shard}, uint64(rep*n), time.Now(), chunk)
+		cpu0 := processCPU()
 		resp, err := proc.Handle(ctx, ev)
+		used := processCPU() - cpu0
 		if err != nil || len(resp.BatchItemFailures) > 0 {
 			return DBCost{}, fmt.Errorf("bench: batch of %d failed: %v (%d records to retry)", n, err, len(resp.BatchItemFailures))
 		}
 		if rep == 0 || len(obs) != 1 {
 			continue
 		}
-		dbt, per = append(dbt, obs[0].DBTime), append(per, obs[0].Persist)
+		dbt, per, dbcpu = append(dbt, obs[0].DBTime), append(per, obs[0].Persist), append(dbcpu, tr.used)
+		stg = append(stg, (obs[0].Decode+obs[0].PIITime+obs[0].Classify)/time.Duration(n))
+		hcpu = append(hcpu, used)
 		calls = append(calls, obs[0].DBCalls)
 		distinct = append(distinct, distinctUsers(ev))
 		for _, r := range chunk {
@@ -204,7 +228,29 @@ func writes(ctx context.Context, cfg Config, n int, s processor.Scrubber, c clas
 		count += float64(len(chunk))
 	}
 	return DBCost{Batch: n, Users: median(distinct), RecordBytes: bytes / count, RoundTrips: median(calls),
-		DBTime: median(dbt), Persist: median(per)}, nil
+		DBTime: median(dbt), DBCPU: median(dbcpu), Persist: median(per), Stages: median(stg), HandlerCPU: median(hcpu)}, nil
+}
+
+// fill writes n generated records into st through the handler, in batches
+// of 1,000.
+func fill(ctx context.Context, st store.Store, n int, s processor.Scrubber, c classify.Classifier) error {
+	if n <= 0 {
+		return nil
+	}
+	recs, err := generate(gen.Config{Users: max(1, n/100), ItemsPerUser: 100, Seed: time.Now().UnixNano(),
+		PIIRate: piiRate, SummaryMin: 200, SummaryMax: 20000})
+	if err != nil {
+		return err
+	}
+	proc := processor.New(st, s, c, processor.Options{})
+	shard := fmt.Sprintf("shardId-fill%d", time.Now().UnixNano())
+	for i := 0; i < len(recs); i += 1000 {
+		ev := gen.KinesisEvent(gen.Source{Shard: shard}, uint64(i), time.Now(), recs[i:min(i+1000, len(recs))])
+		if _, err := proc.Handle(ctx, ev); err != nil {
+			return fmt.Errorf("bench: filling the store: %w", err)
+		}
+	}
+	return nil
 }
 
 func distinctUsers(ev events.KinesisEvent) int {
@@ -231,7 +277,7 @@ func fit(p Profile) Fit {
 	var f Fit
 	var xs, ys []float64
 	for _, s := range p.Stages {
-		xs, ys = append(xs, s.RecordBytes/1024), append(ys, float64(s.Pipeline))
+		xs, ys = append(xs, s.RecordBytes/1024), append(ys, float64(s.CPU))
 	}
 	a, b := linear(xs, ys)
 	f.CPUFixed, f.CPUPerKB = time.Duration(max(a, 0)), time.Duration(max(b, 0))
@@ -243,8 +289,32 @@ func fit(p Profile) Fit {
 	}
 	a, b = linear(xs, ys)
 	f.DBFixed, f.DBPerRecord = time.Duration(max(a, 0)), time.Duration(max(b, 0))
+	ys = ys[:0]
+	for _, d := range p.DB {
+		ys = append(ys, float64(d.DBCPU))
+	}
+	a, b = linear(xs, ys)
+	f.DBCPUFixed, f.DBCPUPerRecord = time.Duration(max(a, 0)), time.Duration(max(b, 0))
+	ys = ys[:0]
+	for _, d := range p.DB {
+		ys = append(ys, float64(d.HandlerCPU))
+	}
+	a, b = linear(xs, ys)
+	f.HandlerCPUFixed, f.HandlerCPUPerRecord = time.Duration(max(a, 0)), time.Duration(max(b, 0))
 	f.RoundTrips = median(calls)
 	return f
+}
+
+// cpuTracer adds up the process CPU time spent inside the handler's store
+// calls (its spans named "store.*"). The handler runs one call at a time.
+type cpuTracer struct{ used time.Duration }
+
+func (t *cpuTracer) Start(ctx context.Context, name string) (context.Context, func(error)) {
+	if !strings.HasPrefix(name, "store.") {
+		return ctx, func(error) {}
+	}
+	start := processCPU()
+	return ctx, func(error) { t.used += processCPU() - start }
 }
 
 // nullStore answers the handler's four per-batch calls at no cost, so the

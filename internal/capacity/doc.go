@@ -25,6 +25,20 @@ type Measured struct {
 	// The machine as calibrated around the cell.
 	Cores         float64       `json:"cores"`
 	ReadPerRecord time.Duration `json:"read_per_record_ns"`
+	// The CPU time per record of a read-only pass: this process's (the
+	// SDK) and kinesalite's.
+	ReadCPU   time.Duration `json:"read_cpu_per_record_ns"`
+	SourceCPU time.Duration `json:"source_cpu_per_record_ns"`
+	// Where the CPU went during the drains, per record: this process (the
+	// emulator, the SDK, the handler, the store) and kinesalite.
+	ProcessCPU    time.Duration `json:"process_cpu_per_record_ns"`
+	KinesaliteCPU time.Duration `json:"kinesalite_cpu_per_record_ns"`
+	// GCCPU is the part of ProcessCPU the Go garbage collector used.
+	GCCPU time.Duration `json:"gc_cpu_per_record_ns"`
+	// What the handler reported during the drains: its stages' time per
+	// record and its database time per batch.
+	StagesPerRecord time.Duration `json:"stages_per_record_ns"`
+	DBPerBatch      time.Duration `json:"db_per_batch_ns"`
 	// The model's prediction and its relative error (predicted − measured)
 	// / measured.
 	Predicted float64 `json:"predicted"`

@@ -58,16 +58,27 @@ const (
 )
 
 // Host describes a single machine running every lane (the end-to-end
-// benchmark): the lanes share Cores, every record is read through one
-// source process, and the store's writes are serialised.
+// benchmark): the lanes share its CPUs with the source (a local Kinesis
+// API, one thread), and the store, in the same process, has one writer.
 type Host struct {
-	Cores float64 // CPUs available to the run
-	// ReadPerRecord is the time to read one record from the source (the
-	// Kinesis API server and the SDK's decoding), on one core.
-	ReadPerRecord time.Duration
+	// Cores is the CPU the machine offers the run, in CPUs as fast as the
+	// costs were measured on; CPUs is how many there are. Each busy CPU
+	// then runs at Cores/CPUs of the measured speed.
+	Cores float64
+	CPUs  int
+	// HandlerCPUPerBatch + HandlerCPUPerRecord × batch is the process CPU
+	// a batch costs with the store in process: the stages, the store's
+	// work and the garbage collector's.
+	HandlerCPUPerBatch, HandlerCPUPerRecord time.Duration
+	// The CPU time per record of reading it: in this process (the SDK's
+	// decoding) and in the source's one thread.
+	ReadCPU, SourceCPU time.Duration
 	// SerialWrites marks a store with a single writer (the embedded bbolt
 	// store): batches' writes cannot overlap.
 	SerialWrites bool
+	// DBCPUPerBatch and DBCPUPerRecord are the CPU part of the database
+	// time, which slows down with the CPUs.
+	DBCPUPerBatch, DBCPUPerRecord time.Duration
 }
 
 // Params are the model's inputs.
@@ -217,8 +228,8 @@ func Model(p Params) (Result, error) {
 	// The handler runs one goroutine per invocation: beyond one vCPU only
 	// the garbage collector gains, so an invocation is no faster.
 	r.Speed = math.Min(r.VCPU, 1)
-	if p.Host != nil {
-		r.Speed = 1
+	if h := p.Host; h != nil {
+		r.Speed = math.Min(1, h.Cores/float64(max(h.CPUs, 1)))
 	}
 
 	// A batch closes at BatchSize records or the 6 MB payload (base64 grows
@@ -228,6 +239,11 @@ func Model(p Params) (Result, error) {
 	service := func(b float64) time.Duration {
 		cpu := time.Duration(b * float64(p.CPUPerRecord) / r.Speed)
 		db := time.Duration(p.RoundTrips)*p.DBLatency + time.Duration(b*float64(p.DBPerRecord))
+		if h := p.Host; h != nil {
+			// The store runs in the process: its CPU part slows down too.
+			dbCPU := float64(h.DBCPUPerBatch) + b*float64(h.DBCPUPerRecord)
+			db += time.Duration(dbCPU * (1/r.Speed - 1))
+		}
 		return p.InvokeOverhead + cpu + db
 	}
 
@@ -247,10 +263,16 @@ func Model(p Params) (Result, error) {
 	// A local Kinesis (kinesalite) enforces no limits, but the machine's
 	// cores, its single reader and the store's single writer bind instead.
 	if h := p.Host; h != nil {
-		perRecordCPU := p.CPUPerRecord.Seconds() + h.ReadPerRecord.Seconds() + p.DBPerRecord.Seconds()
-		lower(h.Cores/perRecordCPU, BoundHostCPU)
-		if h.ReadPerRecord > 0 {
-			lower(1/h.ReadPerRecord.Seconds(), BoundHostReads)
+		// Everything the machine does per record, on Cores CPUs; the
+		// emulator's own work (InvokeOverhead) is CPU here too.
+		perRecordCPU := h.HandlerCPUPerRecord.Seconds() + (h.HandlerCPUPerBatch+p.InvokeOverhead).Seconds()/full +
+			h.ReadCPU.Seconds() + h.SourceCPU.Seconds()
+		if perRecordCPU > 0 {
+			lower(h.Cores/perRecordCPU, BoundHostCPU)
+		}
+		if h.SourceCPU > 0 {
+			// The source's one thread, at the speed of a busy CPU.
+			lower(r.Speed/h.SourceCPU.Seconds(), BoundHostReads)
 		}
 		if h.SerialWrites {
 			perBatch := time.Duration(p.RoundTrips)*p.DBLatency + time.Duration(full*float64(p.DBPerRecord))

@@ -123,8 +123,19 @@ func TestModelLimitsBind(t *testing.T) {
 		{"incoming", func(p *Params) { p.Incoming = 300 }, BoundIncoming, BoundFunction, 300},
 		{"host cores", func(p *Params) {
 			p.Shards, p.Parallelization = 4, 4
-			p.Host = &Host{Cores: 2}
-		}, BoundHostCPU, BoundHostCPU, 2 / 250e-6},
+			p.Host = &Host{Cores: 2, CPUs: 2, HandlerCPUPerRecord: 240 * time.Microsecond, HandlerCPUPerBatch: 2 * time.Millisecond,
+				ReadCPU: 10 * time.Microsecond, SourceCPU: 20 * time.Microsecond}
+		}, BoundHostCPU, BoundHostCPU, 2 / ((240 + 10 + 20 + (2000+10000)/100.0) * 1e-6)},
+		// One reader for every shard: kinesalite's one thread.
+		{"host reads", func(p *Params) {
+			p.Shards, p.Parallelization = 4, 4
+			p.Host = &Host{Cores: 32, CPUs: 64, SourceCPU: time.Millisecond}
+		}, BoundHostReads, BoundHostReads, 500},
+		// One writer: 4×20 ms + 100×50 µs per batch of 100.
+		{"host writer", func(p *Params) {
+			p.Shards, p.Parallelization = 4, 4
+			p.Host = &Host{Cores: 64, CPUs: 64, SerialWrites: true}
+		}, BoundHostWrites, BoundHostWrites, 100 / 0.085},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := base()
