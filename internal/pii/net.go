@@ -30,30 +30,33 @@ func (sc *scanner) mac(i int) int {
 func (sc *scanner) ipv6(i int) int {
 	s := sc.s
 	e := i
-	colons, groups := 0, 0
-	inGroup := false
-	for e < len(s) {
-		c := s[e]
-		switch {
-		case c == ':':
+	colons, groups, last := 0, 0, i
+	for e < len(s) && (isHex(s[e]) || s[e] == ':') {
+		if s[e] == ':' {
 			colons++
-			inGroup = false
-		case isHex(c) || c == '.':
-			if !inGroup {
-				groups++
-				inGroup = true
-			}
-		default:
-			goto done
+		} else if e == i || s[e-1] == ':' {
+			groups++
+			last = e
 		}
 		e++
 	}
-done:
-	for e > i && (s[e-1] == ':' || s[e-1] == '.') {
-		if s[e-1] == ':' && e-2 > i && s[e-2] == ':' {
-			break // "fe80::" ends with ::
+	// An embedded IPv4 address ("::ffff:192.0.2.1") ends the run; any other
+	// dot does not belong to it.
+	if e < len(s) && s[e] == '.' && last > i && allDigits(s[last:e]) {
+		x := e
+		for x < len(s) && (isDigit(s[x]) || s[x] == '.') {
+			x++
 		}
-		e--
+		for x > e && s[x-1] == '.' {
+			x--
+		}
+		if validIPv4(s[last:x]) {
+			e = x
+			groups++
+		}
+	}
+	if e > i+1 && s[e-1] == ':' && s[e-2] != ':' {
+		e-- // a colon after the address ("fe80::1: ...") is punctuation
 	}
 	if colons < 2 {
 		return 0
@@ -67,6 +70,15 @@ done:
 		return e
 	}
 	return sc.add(IPAddress, i, e)
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // validIPv6 reports whether a is an IPv6 address in text form (RFC 4291

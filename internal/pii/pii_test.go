@@ -190,3 +190,23 @@ func TestValidIPv6(t *testing.T) {
 		}
 	}
 }
+
+func TestIPv6Runs(t *testing.T) {
+	e := New()
+	for _, tt := range []struct{ text, want string }{
+		{"gw ::ffff:192.0.2.1 ok", "192.0.2.1"}, // starts with ':': only the IPv4 part is taken
+		{"gw 64:ff9b::192.0.2.1.", "64:ff9b::192.0.2.1"},
+		{"at fe80::1:2: link", "fe80::1:2"},
+		{"0::0:.0 x", ""}, // two groups are too few
+	} {
+		got := ""
+		for _, f := range e.Find(tt.text, "") {
+			if f.Type == IPAddress && got == "" {
+				got = tt.text[f.Start:f.End]
+			}
+		}
+		if got != tt.want {
+			t.Errorf("Find(%q) IPv6 = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
