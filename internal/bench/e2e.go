@@ -117,7 +117,7 @@ func RunE2E(ctx context.Context, cfg E2EConfig) ([]capacity.Measured, error) {
 }
 
 func cell(ctx context.Context, cfg E2EConfig, n, p int, load gen.Config, s processor.Scrubber, c classify.Classifier, pr *probe) (capacity.Measured, error) {
-	m := capacity.Measured{Shards: n, Parallelization: p}
+	m := capacity.Measured{Shards: n, Parallelization: p, Drains: cfg.Reps}
 	k, err := kinesisapi.Start(ctx, cfg.NodeModules, 0)
 	if err != nil {
 		return m, err

@@ -17,6 +17,7 @@ type Measured struct {
 	Shards          int           `json:"shards"`
 	Parallelization int           `json:"parallelization"`
 	Records         int           `json:"records"`
+	Drains          int           `json:"drains"` // the median of which is reported
 	RecordBytes     float64       `json:"record_bytes"`
 	Seconds         float64       `json:"seconds"`
 	RecordsPerSec   float64       `json:"records_per_sec"`
