@@ -12,10 +12,11 @@ import (
 var palette = []string{"#1b6ca8", "#e07a1f", "#2a9d4b", "#c0392b", "#7d3c98", "#566573"}
 
 // WriteSVG draws the grid as small multiples, one panel per memory size:
-// x is the shard count, y (log scale) the records/s the functions can
-// consume, one line per parallelization factor, and a dashed line for what
-// the shards accept from producers (the write limit). Where a line is above
-// the dashed one the function is not the bottleneck.
+// x is the shard count, y (log scale) the records/s the functions alone can
+// consume, one line per parallelization factor; a dashed line for what the
+// shards accept from producers (the write limit) and a dotted one for what
+// GetRecords returns (the read limit). Where a factor's line is above the
+// dashed one, the function is not the bottleneck.
 func WriteSVG(w io.Writer, cells []Cell, title string) error {
 	shards, memory, par := axes(cells)
 	const (
@@ -27,7 +28,10 @@ func WriteSVG(w io.Writer, cells []Cell, title string) error {
 	width, height := cols*pw+20, rows*ph+70
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, c := range cells {
-		for _, v := range []float64{c.Result.Capacity, c.Result.WriteLimit} {
+		for _, v := range []float64{c.Result.Function, c.Result.WriteLimit, c.Result.ReadLimit} {
+			if v <= 0 {
+				continue
+			}
 			lo, hi = math.Min(lo, v), math.Max(hi, v)
 		}
 	}
@@ -43,7 +47,9 @@ func WriteSVG(w io.Writer, cells []Cell, title string) error {
 		fmt.Fprintf(&b, `<line x1="%d" y1="38" x2="%d" y2="38" stroke="%s" stroke-width="2.5"/><text x="%d" y="42">P=%d</text>`+"\n", lx, lx+18, palette[i%len(palette)], lx+22, p)
 		lx += 62
 	}
-	fmt.Fprintf(&b, `<line x1="%d" y1="38" x2="%d" y2="38" stroke="#222" stroke-width="1.5" stroke-dasharray="5,3"/><text x="%d" y="42">shard write limit (what producers can put)</text>`+"\n", lx, lx+18, lx+22)
+	fmt.Fprintf(&b, `<line x1="%d" y1="38" x2="%d" y2="38" stroke="#222" stroke-width="1.5" stroke-dasharray="5,3"/><text x="%d" y="42">write limit</text>`+"\n", lx, lx+18, lx+22)
+	lx += 90
+	fmt.Fprintf(&b, `<line x1="%d" y1="38" x2="%d" y2="38" stroke="#888" stroke-width="1.5" stroke-dasharray="1,3"/><text x="%d" y="42">read limit</text>`+"\n", lx, lx+18, lx+22)
 
 	for mi, m := range memory {
 		ox, oy := 10+(mi%cols)*pw, 55+(mi/cols)*ph
@@ -75,22 +81,28 @@ func WriteSVG(w io.Writer, cells []Cell, title string) error {
 		}
 		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" fill="#555">shards</text>`+"\n", (x0+x1)/2, y0+28)
 		fmt.Fprintf(&b, `<text transform="translate(%d %.0f) rotate(-90)" text-anchor="middle" fill="#555">records/s</text>`+"\n", ox+12, (y0+y1)/2)
-		var limit []string
+		var write, read []string
 		for i, s := range shards {
 			for _, c := range cells {
 				if c.MemoryMB == m && c.Shards == s {
-					limit = append(limit, fmt.Sprintf("%.1f,%.1f", xAt(i), yAt(c.Result.WriteLimit)))
+					write = append(write, fmt.Sprintf("%.1f,%.1f", xAt(i), yAt(c.Result.WriteLimit)))
+					if c.Result.ReadLimit > 0 {
+						read = append(read, fmt.Sprintf("%.1f,%.1f", xAt(i), yAt(c.Result.ReadLimit)))
+					}
 					break
 				}
 			}
 		}
-		fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#222" stroke-width="1.5" stroke-dasharray="5,3"/>`+"\n", strings.Join(limit, " "))
+		fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#222" stroke-width="1.5" stroke-dasharray="5,3"/>`+"\n", strings.Join(write, " "))
+		if len(read) > 0 {
+			fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#888" stroke-width="1.5" stroke-dasharray="1,3"/>`+"\n", strings.Join(read, " "))
+		}
 		for pi, p := range par {
 			var pts []string
 			for i, s := range shards {
 				for _, c := range cells {
 					if c.MemoryMB == m && c.Shards == s && c.Parallelization == p {
-						pts = append(pts, fmt.Sprintf("%.1f,%.1f", xAt(i), yAt(c.Result.Capacity)))
+						pts = append(pts, fmt.Sprintf("%.1f,%.1f", xAt(i), yAt(c.Result.Function)))
 					}
 				}
 			}

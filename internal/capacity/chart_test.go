@@ -27,7 +27,7 @@ func TestGridOrderAndMonotonicity(t *testing.T) {
 	}
 	for i := 1; i < len(cells); i++ {
 		a, b := cells[i-1], cells[i]
-		if a.Shards == b.Shards && a.MemoryMB == b.MemoryMB && b.Result.Capacity < a.Result.Capacity {
+		if a.Shards == b.Shards && a.MemoryMB == b.MemoryMB && b.Result.Function <= a.Result.Function {
 			t.Errorf("capacity fell from P=%d to P=%d", a.Parallelization, b.Parallelization)
 		}
 	}
@@ -52,8 +52,8 @@ func TestWriteSVGIsWellFormed(t *testing.T) {
 			lines++
 		}
 	}
-	// Per memory panel: one line per factor and the write limit.
-	if want := 2 * (3 + 1); lines != want {
+	// Per memory panel: one line per factor, the write and the read limit.
+	if want := 2 * (3 + 2); lines != want {
 		t.Errorf("%d polylines, want %d", lines, want)
 	}
 }
@@ -68,7 +68,7 @@ func TestWriteTableMarkdown(t *testing.T) {
 		t.Fatalf("%d rows:\n%s", len(rows), b.String())
 	}
 	for _, r := range rows {
-		if strings.Count(r, "|") != 3+3+2+1 {
+		if strings.Count(r, "|") != 3+3+3+1 {
 			t.Errorf("row %q has the wrong number of columns", r)
 		}
 	}

@@ -91,6 +91,23 @@ func WriteDoc(w io.Writer, d Doc) error {
 			}
 			return w
 		},
+		"first": func(cells []Cell) Cell { return cells[0] },
+		"allWrite": func(cells []Cell) bool {
+			for _, c := range cells {
+				if c.Result.Bound != BoundWrite {
+					return false
+				}
+			}
+			return true
+		},
+		"times": func(a, b float64) string { return fmt.Sprintf("%.1f", a/b) },
+		"bindsAt": func(p Params, mem int) string {
+			p.MemoryMB, p.Shards, p.Parallelization = mem, 1, 1
+			if d, ok := LatencyWhereFunctionBinds(p); ok {
+				return fmt.Sprintf("%.0f ms", float64(d)/1e6)
+			}
+			return "never"
+		},
 		"cell": func(cells []Cell, shards, mem, par int) Result {
 			for _, c := range cells {
 				if c.Shards == shards && c.MemoryMB == mem && c.Parallelization == par {
@@ -104,4 +121,21 @@ func WriteDoc(w io.Writer, d Doc) error {
 		return err
 	}
 	return t.Execute(w, d)
+}
+
+// LatencyWhereFunctionBinds returns the database round-trip time above which
+// one lane (P = 1) at p's memory, batch and record size consumes less than a
+// shard accepts from producers — where raising the parallelization factor
+// starts to matter. ok is false when no latency is low enough.
+func LatencyWhereFunctionBinds(p Params) (time.Duration, bool) {
+	p = p.withDefaults()
+	p.Shards, p.Parallelization, p.Incoming = 1, 1, 0
+	p.DBLatency = 0
+	r, err := Model(p)
+	if err != nil || r.Function <= r.WriteLimit || p.RoundTrips == 0 {
+		return 0, false
+	}
+	// Batch time at which batch / time equals the write limit.
+	target := time.Duration(r.Batch / r.WriteLimit * float64(time.Second))
+	return (target - r.BatchTime) / time.Duration(p.RoundTrips), true
 }

@@ -85,7 +85,7 @@ func WriteTable(w io.Writer, cells []Cell, markdown bool) error {
 	for _, p := range par {
 		head = append(head, fmt.Sprintf("P=%d", p))
 	}
-	head = append(head, "$ per 1M records", "write limit rec/s")
+	head = append(head, "$ per 1M records", "write limit rec/s", "read limit rec/s")
 	line := func(f []string) {
 		if markdown {
 			fmt.Fprintf(out, "| %s |\n", strings.Join(f, sep))
@@ -107,9 +107,9 @@ func WriteTable(w io.Writer, cells []Cell, markdown bool) error {
 		f := []string{fmt.Sprint(c.Shards), fmt.Sprint(c.MemoryMB), fmt.Sprintf("%.2f", c.Result.VCPU)}
 		for _, c := range row {
 			r := c.Result
-			f = append(f, fmt.Sprintf("%s %s (%s)", thousands(r.Sustainable), boundMark(r.Bound), thousands(r.Capacity)))
+			f = append(f, fmt.Sprintf("%s %s (%s)", thousands(r.Sustainable), boundMark(r.Bound), thousands(r.Function)))
 		}
-		f = append(f, fmt.Sprintf("%.3f", c.Result.CostPerMillion), thousands(c.Result.WriteLimit))
+		f = append(f, fmt.Sprintf("%.3f", c.Result.CostPerMillion), thousands(c.Result.WriteLimit), thousands(c.Result.ReadLimit))
 		line(f)
 	}
 	if tw != nil {

@@ -182,6 +182,11 @@ type Result struct {
 	// BatchTime is one batch's service time; Billed the part Lambda bills.
 	BatchTime, Billed time.Duration
 
+	// Function is what the functions alone can consume (records/s, all
+	// shards): lanes × batch / batch time, before any stream or host limit.
+	Function float64
+	// ReadLimit is what GetRecords can return (records/s, all shards).
+	ReadLimit float64
 	// Capacity is what the consumer side can sustain (records/s, all shards),
 	// and CapacityBound the limit that sets it.
 	Capacity      float64
@@ -249,14 +254,15 @@ func Model(p Params) (Result, error) {
 
 	// Consumer capacity with full batches.
 	sFull := service(full)
-	fn := shards * lanes * full / sFull.Seconds()
-	r.Capacity, r.CapacityBound = fn, BoundFunction
+	r.Function = shards * lanes * full / sFull.Seconds()
+	r.Capacity, r.CapacityBound = r.Function, BoundFunction
 	lower := func(v float64, b Bound) {
 		if v < r.Capacity {
 			r.Capacity, r.CapacityBound = v, b
 		}
 	}
 	if p.Host == nil {
+		r.ReadLimit = shards * math.Min(p.Limits.ShardReadBytes/p.RecordBytes, p.Limits.ShardReads*p.Limits.RecordsPerRead)
 		lower(shards*p.Limits.ShardReadBytes/p.RecordBytes, BoundReadBytes)
 		lower(shards*p.Limits.ShardReads*p.Limits.RecordsPerRead, BoundReadCalls)
 	}

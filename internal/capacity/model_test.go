@@ -207,3 +207,28 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestLatencyWhereFunctionBinds(t *testing.T) {
+	p := base()
+	p.DBLatency = 0
+	d, ok := LatencyWhereFunctionBinds(p)
+	if !ok {
+		t.Fatal("a fast function must have a binding latency")
+	}
+	// At that latency one lane consumes exactly the shard's write limit.
+	p.DBLatency = d
+	r := model(t, p)
+	if math.Abs(r.Function-r.WriteLimit) > 0.01*r.WriteLimit {
+		t.Errorf("at %v: function %v, write limit %v", d, r.Function, r.WriteLimit)
+	}
+	// Above it P matters; below it it does not.
+	p.DBLatency = 2 * d
+	if r := model(t, p); r.Bound != BoundFunction {
+		t.Errorf("at twice the latency: bound %s", r.Bound)
+	}
+	slow := base()
+	slow.CPUPerRecord = 5 * time.Millisecond // slower than the write limit even with a free database
+	if _, ok := LatencyWhereFunctionBinds(slow); ok {
+		t.Error("a function slower than the write limit has no binding latency")
+	}
+}
