@@ -143,8 +143,8 @@ func (sc *scanner) number(i int) int {
 		return j
 	}
 	q := sc.parseNum(i)
-	if q.end < len(s) && (s[q.end] == '@' || strings.HasPrefix(s[q.end:], "%40")) && !q.emailTail(s) {
-		return q.end // all of it is the e-mail's local part
+	if q.end < len(s) && (isAlnum(s[q.end]) || s[q.end] == '@' || strings.HasPrefix(s[q.end:], "%40")) && !q.dropGluedTail() {
+		return q.end // all of it is glued to the word or e-mail that follows
 	}
 	if e := q.date(s); e > 0 {
 		return e
@@ -164,12 +164,13 @@ func (sc *scanner) number(i int) int {
 	return q.end
 }
 
-// emailTail drops the trailing groups that an '@' right after the sequence
-// makes part of an e-mail's local part: those joined to it by '.' or '-',
-// which are local-part characters, back to the last space, '/' or ')'. The
-// rest is judged on its own, as it is once the e-mail has been replaced. It
+// dropGluedTail drops the trailing groups that are glued to what follows the
+// sequence (a word, or an e-mail address whose local part they would be):
+// the last group and those joined to it by '.' or '-', which are local-part
+// characters, back to the last space, '/' or ')'. The rest is judged on its
+// own, as it is once the e-mail has been replaced by its placeholder. It
 // reports whether any group is left.
-func (q *numSeq) emailTail(s string) bool {
+func (q *numSeq) dropGluedTail() bool {
 	k := q.ng - 1
 	for k > 0 && (q.sep[k] == '.' || q.sep[k] == '-') {
 		k--
