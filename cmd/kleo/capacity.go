@@ -70,11 +70,12 @@ func runCapacity(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		p.CPUPerRecord = prof.Fit.CPUPerRecord(*recBytes)
 	}
 	if p.DBLatency == 0 && prof.Fit.RoundTrips > 0 {
-		p.DBLatency = prof.Fit.DBFixed / time.Duration(prof.Fit.RoundTrips)
+		p.DBLatency = (prof.Fit.DBFixed / time.Duration(prof.Fit.RoundTrips)).Round(time.Microsecond)
 	}
 	if p.DBPerRecord < 0 {
-		p.DBPerRecord = prof.Fit.DBPerRecord
+		p.DBPerRecord = prof.Fit.DBPerRecord.Round(100 * time.Nanosecond)
 	}
+	p.CPUPerRecord = p.CPUPerRecord.Round(100 * time.Nanosecond)
 	r, err := capacity.Model(p)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -148,6 +149,9 @@ func writeResult(w io.Writer, p capacity.Params, r capacity.Result) {
 	fmt.Fprintf(w, "  sustainable         %.0f records/s (bound: %s)\n", r.Sustainable, r.Bound)
 	if p.Incoming > 0 {
 		fmt.Fprintf(w, "  write headroom      %.0f%% of records/s, %.0f%% of bytes/s\n", 100*r.WriteHeadroomRecords, 100*r.WriteHeadroomBytes)
+		if min(r.WriteHeadroomRecords, r.WriteHeadroomBytes) < 0 {
+			fmt.Fprintf(w, "                      producers are THROTTLED above %.0f records/s: add shards\n", r.WriteLimit)
+		}
 		fmt.Fprintf(w, "  utilization         %.0f%%\n", 100*r.Utilization)
 	}
 	if r.Growing {
