@@ -279,6 +279,7 @@ func predict(m *capacity.Measured, cfg E2EConfig, emuPerRecord time.Duration) {
 		return
 	}
 	m.Predicted, m.Bound = r.Sustainable, r.Bound
+	m.PredictedAge = time.Duration(float64(m.Records) / m.Predicted * float64(time.Second))
 	m.Error = (m.Predicted - m.RecordsPerSec) / m.RecordsPerSec
 }
 
@@ -355,11 +356,11 @@ func emulatorCost(ctx context.Context, load gen.Config, batch int) (time.Duratio
 // WriteE2ETable prints the grid.
 func WriteE2ETable(w io.Writer, cells []capacity.Measured) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "N\tP\trecords\tseconds\trecords/s\tpredicted\terror\tbound\tmax iterator age\tcores free\tread CPU go+node\tCPU/record go+node (gc)\tstages/record\tDB/batch\t")
+	fmt.Fprintln(tw, "N\tP\trecords\tseconds\trecords/s\tpredicted\terror\tbound\tmax iterator age\tpredicted\tcores free\tread CPU go+node\tCPU/record go+node (gc)\tstages/record\tDB/batch\t")
 	worst := 0.0
 	for _, m := range cells {
-		fmt.Fprintf(tw, "%d\t%d\t%d\t%.1f\t%.0f\t%.0f\t%+.0f%%\t%s\t%v\t%.2f\t%s + %s\t%s + %s (%s)\t%s\t%s\t\n", m.Shards, m.Parallelization, m.Records,
-			m.Seconds, m.RecordsPerSec, m.Predicted, 100*m.Error, m.Bound, m.MaxIteratorAge.Round(time.Millisecond), m.Cores, us(m.ReadCPU), us(m.SourceCPU),
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%.1f\t%.0f\t%.0f\t%+.0f%%\t%s\t%v\t%v\t%.2f\t%s + %s\t%s + %s (%s)\t%s\t%s\t\n", m.Shards, m.Parallelization, m.Records,
+			m.Seconds, m.RecordsPerSec, m.Predicted, 100*m.Error, m.Bound, m.MaxIteratorAge.Round(time.Millisecond), m.PredictedAge.Round(time.Millisecond), m.Cores, us(m.ReadCPU), us(m.SourceCPU),
 			us(m.ProcessCPU), us(m.KinesaliteCPU), us(m.GCCPU), us(m.StagesPerRecord), ms(m.DBPerBatch))
 		worst = math.Max(worst, math.Abs(m.Error))
 	}

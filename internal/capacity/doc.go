@@ -43,8 +43,12 @@ type Measured struct {
 	// The model's prediction and its relative error (predicted − measured)
 	// / measured.
 	Predicted float64 `json:"predicted"`
-	Bound     Bound   `json:"bound"`
-	Error     float64 `json:"error"`
+	// PredictedAge is the model's largest iterator age for the drain: the
+	// whole backlog arrived at once, so the last record waits for all the
+	// others, records / Predicted.
+	PredictedAge time.Duration `json:"predicted_age_ns"`
+	Bound        Bound         `json:"bound"`
+	Error        float64       `json:"error"`
 }
 
 // Doc is what WriteDoc renders.
