@@ -25,7 +25,8 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		reps    = fs.Int("reps", 7, "repetitions of each measurement (medians are reported)")
 		records = fs.Int("records", 1000, "records per repetition of each size bucket")
 		batches = fs.String("batches", "10,50,100,500,1000", "batch sizes of the database measurements")
-		nosync  = fs.Bool("nosync", false, "embedded store without fsync (the default syncs, as `kleo run` does)")
+		fill    = fs.Int("db-fill", 10000, "history items written to the store before the database measurements")
+		nosync  = fs.Bool("nosync", false, "embedded store without fsync (the default syncs, as kleo run does)")
 		e2e     = fs.Bool("e2e", false, "run the end-to-end grid against kinesalite instead (see -shards, -parallel)")
 		e2eOpts e2eFlags
 	)
@@ -50,14 +51,12 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	n := 0
 	open := func(ctx context.Context) (store.Store, error) {
-		n++
 		return dial.Open(ctx, dial.Config{URI: uri, Database: envOr("MONGODB_DATABASE", "kleo_bench"),
-			Dir: fmt.Sprintf("%s/%d", tmp, n), Timeout: 5 * time.Second, NoSync: *nosync})
+			Dir: tmp, Timeout: 5 * time.Second, NoSync: *nosync})
 	}
 	start := time.Now()
-	p, err := bench.Run(ctx, bench.Config{Reps: *reps, Records: *records, BatchSizes: sizes,
+	p, err := bench.Run(ctx, bench.Config{Reps: *reps, Records: *records, BatchSizes: sizes, DBFill: *fill,
 		OpenStore: open, StoreKind: kind, Log: stderr})
 	if err != nil {
 		return err

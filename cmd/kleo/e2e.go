@@ -18,8 +18,8 @@ import (
 type e2eFlags struct {
 	shards, parallel *string
 	records, batch   *int
+	reps             *int
 	profile, out     *string
-	nosync           *bool
 }
 
 func (e *e2eFlags) register(fs *flag.FlagSet) {
@@ -27,6 +27,7 @@ func (e *e2eFlags) register(fs *flag.FlagSet) {
 	e.parallel = fs.String("parallel", "1,2,4", "-e2e: parallelization factors P of the grid")
 	e.records = fs.Int("e2e-records", 20000, "-e2e: records per cell")
 	e.batch = fs.Int("batch", 100, "-e2e: BatchSize")
+	e.reps = fs.Int("e2e-reps", 3, "-e2e: drains of each cell (the median is reported)")
 	e.profile = fs.String("profile", ".kleo/bench.json", "-e2e: bench profile for the predictions (measured first if missing)")
 	e.out = fs.String("e2e-out", ".kleo/e2e.json", "-e2e: where the results go")
 }
@@ -60,7 +61,7 @@ func runE2E(ctx context.Context, f e2eFlags, nosync bool, stdout, stderr io.Writ
 	}
 	defer os.RemoveAll(dir)
 	ms, err := bench.RunE2E(ctx, bench.E2EConfig{NodeModules: nm, Dir: dir, Shards: sh, Parallel: par,
-		Records: *f.records, BatchSize: *f.batch, Profile: prof, NoSync: nosync, Log: stderr})
+		Records: *f.records, Reps: *f.reps, BatchSize: *f.batch, Profile: prof, NoSync: nosync, Log: stderr})
 	if err != nil {
 		return err
 	}
