@@ -128,7 +128,7 @@ func writeDocs(dir string, d capacity.Doc) error {
 		return err
 	}
 	var svg, md bytes.Buffer
-	if err := capacity.WriteSVG(&svg, d.Cells, fmt.Sprintf("Kleo processor: records/s the functions can consume (batch %d, %v per DB round trip)", d.Params.BatchSize, d.Params.DBLatency)); err != nil {
+	if err := capacity.WriteSVG(&svg, d.Cells, fmt.Sprintf("Records/s the functions can consume (batch %d, %v per DB trip)", d.Params.BatchSize, d.Params.DBLatency)); err != nil {
 		return err
 	}
 	if err := capacity.WriteDoc(&md, d); err != nil {
