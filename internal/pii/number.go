@@ -1,7 +1,5 @@
 package pii
 
-import "strings"
-
 // Digit sequences: IPv4 addresses, card numbers, SSNs and phone numbers all
 // start as groups of digits joined by single separators. One parse of the
 // sequence serves all four validators.
@@ -143,7 +141,7 @@ func (sc *scanner) number(i int) int {
 		return j
 	}
 	q := sc.parseNum(i)
-	if q.end < len(s) && (isAlnum(s[q.end]) || s[q.end] == '@' || strings.HasPrefix(s[q.end:], "%40")) && !q.dropGluedTail() {
+	if q.end < len(s) && (isAlnum(s[q.end]) || s[q.end] == '@' || s[q.end] == '%') && !q.dropGluedTail() {
 		return q.end // all of it is glued to the word or e-mail that follows
 	}
 	if e := q.date(s); e > 0 {
