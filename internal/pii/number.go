@@ -141,8 +141,8 @@ func (sc *scanner) number(i int) int {
 		return j
 	}
 	q := sc.parseNum(i)
-	if q.end < len(s) && (isAlnum(s[q.end]) || s[q.end] == '@' || s[q.end] == '%') && !q.dropGluedTail() {
-		return q.end // all of it is glued to the word or e-mail that follows
+	if q.gluedToEmail(s) && !q.dropGluedTail() {
+		return q.end // all of it is the local part of the e-mail that follows
 	}
 	if e := q.date(s); e > 0 {
 		return e
@@ -160,6 +160,24 @@ func (sc *scanner) number(i int) int {
 		return sc.add(Phone, q.start, q.end)
 	}
 	return q.end
+}
+
+// gluedToEmail reports whether the sequence's last group runs, through
+// e-mail local-part characters, into an '@' (or "%40") within the 64 bytes a
+// local part may have: the e-mail found there will take that group.
+func (q *numSeq) gluedToEmail(s string) bool {
+	g := q.gs[q.ng-1]
+	for p := q.end; p < len(s) && p-g <= 64; p++ {
+		switch {
+		case s[p] == '@':
+			return true
+		case s[p] == '%' && p+2 < len(s) && s[p+1] == '4' && s[p+2] == '0':
+			return true
+		case class[s[p]]&cLocal == 0:
+			return false
+		}
+	}
+	return false
 }
 
 // dropGluedTail drops the trailing groups that are glued to what follows the
