@@ -173,7 +173,7 @@ func (q *numSeq) gluedToEmail(s string) bool {
 			return true
 		case s[p] == '%' && p+2 < len(s) && s[p+1] == '4' && s[p+2] == '0':
 			return true
-		case class[s[p]]&cLocal == 0:
+		case class[s[p]]&cLocal == 0 && s[p] < 0x80: // non-ASCII: maybe an RFC 6531 letter
 			return false
 		}
 	}
