@@ -1,5 +1,10 @@
 package pii
 
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
 // Digit sequences: IPv4 addresses, card numbers, SSNs and phone numbers all
 // start as groups of digits joined by single separators. One parse of the
 // sequence serves all four validators.
@@ -167,13 +172,22 @@ func (sc *scanner) number(i int) int {
 // local part may have: the e-mail found there will take that group.
 func (q *numSeq) gluedToEmail(s string) bool {
 	g := q.gs[q.ng-1]
-	for p := q.end; p < len(s) && p-g <= 64; p++ {
+	for p := q.end; p < len(s) && p-g <= 64; {
+		c := s[p]
 		switch {
-		case s[p] == '@':
+		case c == '@':
 			return true
-		case s[p] == '%' && p+2 < len(s) && s[p+1] == '4' && s[p+2] == '0':
+		case c == '%' && p+2 < len(s) && s[p+1] == '4' && s[p+2] == '0':
 			return true
-		case class[s[p]]&cLocal == 0 && s[p] < 0x80: // non-ASCII: maybe an RFC 6531 letter
+		case class[c]&cLocal != 0:
+			p++
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRuneInString(s[p:])
+			if !unicode.IsLetter(r) {
+				return false
+			}
+			p += n // as the e-mail's local part takes it (RFC 6531)
+		default:
 			return false
 		}
 	}
