@@ -23,7 +23,7 @@ func startArlocal(t *testing.T) *Gateway {
 	node, dir := nodeTools(t)
 	work := t.TempDir()
 	cmd := exec.Command(node, filepath.Join(dir, "arlocal-loopback.js"), "0", filepath.Join(work, "db"))
-	cmd.Dir = work // arlocal writes ./logs
+	cmd.Dir = work                // arlocal writes ./logs
 	stdin, err := cmd.StdinPipe() // arlocal stops when this closes, even if we die
 	if err != nil {
 		t.Fatal(err)
