@@ -23,7 +23,8 @@ test: $(NODE_DEPS)
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
-run:
+# The archiver step uploads to arlocal, so run installs the node tools too.
+run: $(NODE_DEPS)
 	$(GO) run ./cmd/kleo run
 
 # linux/arm64 bootstrap binaries, as template.yaml deploys them (provided.al2023).
