@@ -37,7 +37,7 @@ func runSoak(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		parallel = fs.Int("parallel", 2, "ParallelizationFactor")
 		batch    = fs.Int("batch", 100, "BatchSize")
 		dir      = fs.String("dir", ".kleo/soak", "embedded store directory (emptied first)")
-		fsyncOn    = fs.Bool("fsync", false, "fsync every write transaction (slower; the default skips it for a throwaway store)")
+		fsyncOn  = fs.Bool("fsync", false, "fsync every write transaction (slower; the default skips it for a throwaway store)")
 	)
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
