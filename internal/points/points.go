@@ -1,18 +1,28 @@
-// Package points holds the rule that awards Kleo points for processed history
-// items. It is one small table so product can change the rule in one place.
+// Package points holds the rule that awards Kleo points. It is one small
+// table so product can change the rule in one place.
+//
+// Kleo's rule, which the original consumer applied, awards nothing per
+// history item and 12 points each time an archive of a user's 50 items is
+// accepted; the archiver applies PerArchive exactly once with the archive's
+// completion, the processor PerItem (and any bonus) once per item through
+// the ledger.
 package points
 
 import "github.com/kleo-network/kleo-stream/internal/activity"
 
-// Rule awards points per accepted history item: Base for every item, plus an
-// optional bonus per activity.
+// Rule awards points per counted history item (PerItem plus an optional
+// bonus per activity) and per accepted archive.
 type Rule struct {
-	Base  int64
-	Bonus map[activity.Activity]int64
+	PerItem    int64
+	Bonus      map[activity.Activity]int64
+	PerArchive int64
 }
 
-// Default is today's rule: one point for every accepted item.
-func Default() Rule { return Rule{Base: 1} }
+// Default is Kleo's rule: 0 per item, 12 per accepted 50-item archive.
+func Default() Rule { return Rule{PerArchive: 12} }
 
-// For returns the points for one accepted item of activity a.
-func (r Rule) For(a activity.Activity) int64 { return r.Base + r.Bonus[a] }
+// For returns the points for one counted item of activity a.
+func (r Rule) For(a activity.Activity) int64 { return r.PerItem + r.Bonus[a] }
+
+// Archive returns the points for one accepted archive.
+func (r Rule) Archive() int64 { return r.PerArchive }

@@ -7,20 +7,24 @@ import (
 )
 
 func TestRule(t *testing.T) {
+	bonus := Rule{PerItem: 1, Bonus: map[activity.Activity]int64{activity.Volunteering: 4}}
 	tests := []struct {
-		name string
-		rule Rule
-		a    activity.Activity
-		want int64
+		name        string
+		rule        Rule
+		a           activity.Activity
+		item, batch int64
 	}{
-		{"default is one per item", Default(), activity.Coding, 1},
-		{"default ignores activity", Default(), activity.Streaming, 1},
-		{"bonus applies to its activity", Rule{Base: 1, Bonus: map[activity.Activity]int64{activity.Volunteering: 4}}, activity.Volunteering, 5},
-		{"bonus does not leak", Rule{Base: 1, Bonus: map[activity.Activity]int64{activity.Volunteering: 4}}, activity.Gaming, 1},
+		{"Kleo's rule: nothing per item", Default(), activity.Coding, 0, 12},
+		{"Kleo's rule ignores activity", Default(), activity.Streaming, 0, 12},
+		{"bonus applies to its activity", bonus, activity.Volunteering, 5, 0},
+		{"bonus does not leak", bonus, activity.Gaming, 1, 0},
 	}
 	for _, tt := range tests {
-		if got := tt.rule.For(tt.a); got != tt.want {
-			t.Errorf("%s: For(%s) = %d, want %d", tt.name, tt.a, got, tt.want)
+		if got := tt.rule.For(tt.a); got != tt.item {
+			t.Errorf("%s: For(%s) = %d, want %d", tt.name, tt.a, got, tt.item)
+		}
+		if got := tt.rule.Archive(); got != tt.batch {
+			t.Errorf("%s: Archive() = %d, want %d", tt.name, got, tt.batch)
 		}
 	}
 }
