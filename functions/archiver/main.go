@@ -35,7 +35,9 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	lambda.StartWithOptions(handler, lambda.WithEnableSIGTERM(closeStore))
+	// The hooks replace Go's default exit on SIGTERM: exit after closing, or
+	// the runtime waits until it kills the process.
+	lambda.StartWithOptions(handler, lambda.WithEnableSIGTERM(closeStore, func() { os.Exit(0) }))
 	return nil
 }
 

@@ -57,6 +57,9 @@ func run(ctx context.Context) error {
 		if err := st.Close(context.Background()); err != nil {
 			log.Error("closing the store", "err", err)
 		}
+		// The hook replaces Go's default exit on SIGTERM: exit, or the
+		// runtime waits until it kills the process.
+		os.Exit(0)
 	}))
 	return nil
 }
