@@ -30,8 +30,11 @@ type Processor struct {
 	DataDir        string // embedded store directory
 	ConnectTimeout time.Duration
 	DeadlineMargin time.Duration
-	LogLevel       slog.Level
-	Metrics        Metrics
+	// DeadLetterRetention is how long the scrubbed payload copy of a record
+	// that did not decode is kept.
+	DeadLetterRetention time.Duration
+	LogLevel            slog.Level
+	Metrics             Metrics
 }
 
 // Metrics configures the CloudWatch Embedded Metric Format output.
@@ -187,7 +190,7 @@ func (e *env) mongo(ctx context.Context, src SecretSource) (uri, db, dir string,
 	if uri != "" && !strings.HasPrefix(uri, "mongodb://") && !strings.HasPrefix(uri, "mongodb+srv://") {
 		e.fail("MONGODB_URI", "want a mongodb:// or mongodb+srv:// URI")
 	}
-	return uri, e.str("MONGODB_DATABASE", "kleo"), e.str("KLEO_DATA_DIR", ".kleo/data"),
+	return uri, e.str("MONGODB_DATABASE", "Kleo"), e.str("KLEO_DATA_DIR", ".kleo/data"),
 		e.duration("MONGODB_CONNECT_TIMEOUT", 5*time.Second)
 }
 
@@ -197,6 +200,7 @@ func LoadProcessor(ctx context.Context, getenv func(string) string, src SecretSo
 	var c Processor
 	c.MongoURI, c.Database, c.DataDir, c.ConnectTimeout = e.mongo(ctx, src)
 	c.DeadlineMargin = e.duration("DEADLINE_MARGIN", 2*time.Second)
+	c.DeadLetterRetention = e.duration("DEAD_LETTER_RETENTION", 14*24*time.Hour)
 	c.LogLevel = e.level("LOG_LEVEL")
 	c.Metrics = e.metrics()
 	return c, e.err

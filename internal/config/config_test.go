@@ -69,7 +69,7 @@ func TestLoadProcessorDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Database != "kleo" || c.ConnectTimeout != 5*time.Second || c.Metrics.Namespace != "Kleo" || c.Metrics.Dimensions["Stage"] != "prod" {
+	if c.Database != "Kleo" || c.DeadLetterRetention != 14*24*time.Hour || c.ConnectTimeout != 5*time.Second || c.Metrics.Namespace != "Kleo" || c.Metrics.Dimensions["Stage"] != "prod" {
 		t.Errorf("unexpected defaults %+v", c)
 	}
 }
