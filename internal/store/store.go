@@ -320,4 +320,7 @@ type Store interface {
 type Seeder interface {
 	InsertUsers(ctx context.Context, docs []bson.M) error
 	InsertHistory(ctx context.Context, docs []bson.M) error
+	// ReplaceUsers replaces whole user documents, matched by _id, as an
+	// operator repairing a malformed document would.
+	ReplaceUsers(ctx context.Context, docs []bson.M) error
 }
