@@ -186,6 +186,14 @@ func Generate(cfg Config) []Record {
 // per-user state, and stops at the first error fn returns, which it returns
 // unwrapped.
 func Each(cfg Config, fn func(Record) error) error {
+	return each(cfg, false, nil, func(r Record, _ *doc) error { return fn(r) })
+}
+
+// each is Each with Kleo's shapes when kleo is set. It hands start the
+// stream's users before the first record, and fn each record with its
+// document's content when the record is an item's first, valid delivery
+// (nil otherwise; the doc is reused after fn returns).
+func each(cfg Config, kleo bool, start func([]*user), fn func(Record, *doc) error) error {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return err
@@ -194,9 +202,13 @@ func Each(cfg Config, fn func(Record) error) error {
 		return nil
 	}
 	g := newGenerator(cfg)
+	g.kleo = kleo
 	q := make(userQueue, cfg.Users)
 	for i := range q {
 		q[i] = g.newUser(i)
+	}
+	if start != nil {
+		start(append([]*user(nil), q...))
 	}
 	heap.Init(&q)
 	for len(q) > 0 {
@@ -207,7 +219,11 @@ func Each(cfg Config, fn func(Record) error) error {
 		} else {
 			heap.Fix(&q, 0)
 		}
-		if err := fn(rec); err != nil {
+		var d *doc
+		if !rec.Malformed && !rec.Duplicate {
+			d = &g.d
+		}
+		if err := fn(rec, d); err != nil {
 			return err
 		}
 	}

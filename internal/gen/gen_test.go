@@ -476,20 +476,6 @@ func mod97(iban string) int {
 	return rem
 }
 
-func TestChecksumAddress(t *testing.T) {
-	// Test vectors from EIP-55.
-	for _, want := range []string{
-		"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
-		"0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
-		"0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB",
-		"0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb",
-	} {
-		if got := checksumAddress(strings.ToLower(want)); got != want {
-			t.Errorf("checksumAddress = %s, want %s", got, want)
-		}
-	}
-}
-
 // brokenReason is an independent check that a malformed payload cannot be
 // a valid history item; it returns the Fault it shows.
 func brokenReason(data []byte) Fault {

@@ -9,9 +9,8 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"golang.org/x/crypto/sha3"
-
 	"github.com/kleo-network/kleo-stream/internal/activity"
+	"github.com/kleo-network/kleo-stream/internal/eip55"
 )
 
 // theCorpus is compiled once and only read afterwards.
@@ -20,6 +19,7 @@ var theCorpus = buildCorpus()
 // generator holds the state of one Each call.
 type generator struct {
 	cfg     Config
+	kleo    bool // Kleo's production shapes (see Kleo)
 	c       *corpus
 	acts    []activity.Activity
 	src     source
@@ -77,6 +77,7 @@ type user struct {
 	addr      string // lower case
 	pkey      string // partition key: the address as the extension sends it
 	mixed     bool   // key is EIP-55 mixed case
+	eip55     string // EIP-55 spelling of addr
 	fav       [4]uint8
 	last      int // index of the last activity, -1 at first
 	inSession bool
@@ -144,9 +145,10 @@ func (g *generator) newUser(i int) *user {
 		a[j] = byte(g.rng.Uint32())
 	}
 	u.addr = "0x" + hex.EncodeToString(a[:])
+	u.eip55 = eip55.Checksum(u.addr)
 	u.pkey = u.addr
 	if g.rng.IntN(100) < 35 {
-		u.pkey, u.mixed = checksumAddress(u.addr), true
+		u.pkey, u.mixed = u.eip55, true
 	}
 	for j := range u.fav {
 		u.fav[j] = uint8(g.rng.IntN(len(g.acts)))
@@ -156,25 +158,6 @@ func (g *generator) newUser(i int) *user {
 	u.create = u.visit/1000 + g.syncDelay()
 	u.key = u.create*1000 + g.rng.Int64N(1000)
 	return u
-}
-
-// checksumAddress writes a lower-case 0x address in EIP-55 mixed case.
-func checksumAddress(lower string) string {
-	h := sha3.NewLegacyKeccak256()
-	h.Write([]byte(lower[2:]))
-	sum := h.Sum(nil)
-	out := []byte(lower)
-	for i := 2; i < len(out); i++ {
-		c := out[i]
-		nib := sum[(i-2)/2]
-		if i%2 == 0 {
-			nib >>= 4
-		}
-		if c >= 'a' && c <= 'f' && nib&15 >= 8 {
-			out[i] = c - 'a' + 'A'
-		}
-	}
-	return string(out)
 }
 
 // syncDelay is how long after a visit the extension uploads it, in seconds:
@@ -241,8 +224,11 @@ func (g *generator) item(u *user) Record {
 	if u.mixed && g.rng.IntN(5) == 0 {
 		d.addr = u.addr // the same wallet, sent lower-case this time
 	}
+	if g.kleo {
+		d.addr = u.addr // save-history lower-cases the address
+	}
 	d.visit, d.create, d.micros = u.visit, u.create, g.rng.IntN(1000)
-	rec := Record{PartitionKey: u.pkey, Address: u.addr, VisitTime: u.visit, ID: hex.EncodeToString(d.id[:])}
+	rec := Record{PartitionKey: g.partitionKey(u), Address: u.addr, VisitTime: u.visit, ID: hex.EncodeToString(d.id[:])}
 
 	if g.cfg.MalformedRate > 0 && g.rng.Float64() < g.cfg.MalformedRate {
 		g.content(g.pickActivity(u), false, -1)
@@ -266,12 +252,29 @@ func (g *generator) item(u *user) Record {
 		// Sent again after 0 to 8 of the user's next items (u.left is
 		// decremented once this item is out).
 		r := resend{at: max(u.left-1-g.rng.IntN(9), 0), rec: rec}
-		if g.rng.IntN(5) < 2 {
+		if g.kleo {
+			// The trigger firing twice sends the same JSON, perhaps under
+			// the other spelling of the key.
+			r.rec.PartitionKey = g.partitionKey(u)
+		} else if g.rng.IntN(5) < 2 {
 			r.d = d.clone()
 		}
 		u.pending = append(u.pending, r)
 	}
 	return rec
+}
+
+// partitionKey is the key of u's next record. Kleo's trigger does not
+// document its key: in Kleo mode each record takes either spelling of the
+// wallet, so one user's records spread over shards and lanes.
+func (g *generator) partitionKey(u *user) string {
+	if !g.kleo {
+		return u.pkey
+	}
+	if g.rng.IntN(2) == 0 {
+		return u.eip55
+	}
+	return u.addr
 }
 
 // resend produces a duplicate: the same bytes, or the same document in
@@ -338,7 +341,8 @@ func (g *generator) pickFault() Fault {
 // encoding is how a valid document is written.
 type encoding struct {
 	oid    bool  // _id as {"$oid": ...}
-	visit  uint8 // visitNumber, visitLong, visitDate or visitDouble
+	visit  uint8 // visitNumber, visitLong, visitDate, visitDouble, visitFloat or visitFloatDouble
+	canon  bool  // create_timestamp as {"$numberInt": ...}
 	change bool  // wrapped in a change event
 }
 
@@ -347,9 +351,31 @@ const (
 	visitLong
 	visitDate
 	visitDouble
+	// Kleo's visitTime is a double of milliseconds with a fraction (the
+	// browser's history API): written as a JSON number, or as canonical
+	// Extended JSON.
+	visitFloat
+	visitFloatDouble
+)
+
+// Shares of Kleo's record encodings, in percent: the trigger's JSON of the
+// document (_id as a 24-hex string), relaxed Extended JSON (_id as $oid)
+// and canonical Extended JSON.
+const (
+	kleoPlainShare   = 75
+	kleoRelaxedShare = 15
 )
 
 func (g *generator) pickEncoding() encoding {
+	if g.kleo {
+		switch p := g.rng.IntN(100); {
+		case p < kleoPlainShare:
+			return encoding{visit: visitFloat}
+		case p < kleoPlainShare+kleoRelaxedShare:
+			return encoding{oid: true, visit: visitFloat}
+		}
+		return encoding{oid: true, visit: visitFloatDouble, canon: true}
+	}
 	if g.cfg.PlainShape {
 		return encoding{}
 	}
@@ -640,7 +666,13 @@ func (g *generator) writeDoc(dst []byte, d *doc, e encoding, ov override) []byte
 		dst = appendQuoted(dst, d.addr)
 	}
 	if key("create_timestamp") {
-		dst = strconv.AppendInt(dst, d.create, 10)
+		if e.canon {
+			dst = append(dst, `{"$numberInt":"`...)
+			dst = strconv.AppendInt(dst, d.create, 10)
+			dst = append(dst, `"}`...)
+		} else {
+			dst = strconv.AppendInt(dst, d.create, 10)
+		}
 	}
 	if key("title") {
 		dst = appendString(dst, d.title)
@@ -682,11 +714,32 @@ func (g *generator) writeDoc(dst []byte, d *doc, e encoding, ov override) []byte
 				dst = append(dst, byte('0'+d.micros/100), byte('0'+d.micros/10%10), byte('0'+d.micros%10))
 			}
 			dst = append(dst, `"}`...)
+		case visitFloat:
+			dst = strconv.AppendFloat(dst, d.visitFloat(), 'f', -1, 64)
+		case visitFloatDouble:
+			dst = append(dst, `{"$numberDouble":"`...)
+			dst = appendCanonicalDouble(dst, d.visitFloat())
+			dst = append(dst, `"}`...)
 		default:
 			dst = strconv.AppendInt(dst, d.visit, 10)
 		}
 	}
 	return append(dst, '}')
+}
+
+// visitFloat is the visit as Kleo stores it: milliseconds with the
+// browser's sub-millisecond fraction (micros/1000; 0 for one visit in 1000).
+func (d *doc) visitFloat() float64 { return float64(d.visit) + float64(d.micros)/1000 }
+
+// appendCanonicalDouble writes v as canonical Extended JSON's $numberDouble
+// string: the shortest round-trip digits, with ".0" when integral.
+func appendCanonicalDouble(dst []byte, v float64) []byte {
+	n := len(dst)
+	dst = strconv.AppendFloat(dst, v, 'f', -1, 64)
+	if bytes.IndexByte(dst[n:], '.') < 0 {
+		dst = append(dst, ".0"...)
+	}
+	return dst
 }
 
 // appendString writes s, which holds nothing to escape, as a JSON string.
