@@ -40,12 +40,17 @@ const (
 	// URLParam is the value of a URL query or fragment parameter whose name
 	// says it carries a credential or an identity (token, code, email, ...).
 	URLParam Type = "URL_PARAM"
+	// Person is a person's name (see docs/pii.md for which names).
+	Person Type = "PERSON"
+	// StreetAddress is a postal address from the house number or box on:
+	// street, unit, postcode, locality and country of the postal block.
+	StreetAddress Type = "STREET_ADDRESS"
 )
 
 // Types lists every type the engine can report, in a stable order.
 func Types() []Type {
 	return []Type{Email, Phone, CreditCard, IBAN, USSSN, IPAddress, MACAddress,
-		Crypto, Secret, URLCredentials, URLParam}
+		Crypto, Secret, URLCredentials, URLParam, Person, StreetAddress}
 }
 
 // Placeholder is the text that replaces a finding of type t.

@@ -74,6 +74,7 @@ func (sc *scanner) run() {
 	if sc.out != nil && sc.nrej > 0 {
 		sc.resolve()
 	}
+	sc.words()
 }
 
 func (sc *scanner) scan() {

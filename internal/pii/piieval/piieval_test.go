@@ -46,7 +46,7 @@ func TestPresidioTargets(t *testing.T) {
 func logMisses(t *testing.T, samples []Sample) {
 	e := pii.New()
 	want := map[string]bool{"CREDIT_CARD": true, "PHONE_NUMBER": true, "EMAIL_ADDRESS": true,
-		"IBAN_CODE": true, "US_SSN": true, "IP_ADDRESS": true}
+		"IBAN_CODE": true, "US_SSN": true, "IP_ADDRESS": true, "PERSON": true, "STREET_ADDRESS": true}
 	ctx := func(s string, a, b int) string {
 		return strings.ReplaceAll(s[max(0, a-40):a]+"⟦"+s[a:b]+"⟧"+s[b:min(len(s), b+20)], "\n", "⏎")
 	}

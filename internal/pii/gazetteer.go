@@ -1,0 +1,95 @@
+package pii
+
+import (
+	_ "embed"
+	"encoding/binary"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The gazetteer (gazetteer.bin, built by internal/gengaz from the lists
+// described in data/LICENSES.md) maps a case-folded word to flags. It is an
+// open-addressing table read in place from the embedded bytes: "KGZ1",
+// uint32 log2(slots), slots uint32 fingerprints (0 = empty), slots uint16
+// flags. A word's FNV-1a hash picks the first slot (low bits) and its
+// fingerprint (high 32 bits | 1); probing is linear. Nothing is built at
+// start-up and nothing is mutable.
+//
+//go:generate go run ./internal/gengaz -out gazetteer.bin
+
+//go:embed gazetteer.bin
+var gazBin string
+
+// Gazetteer flags; internal/gengaz writes the same values.
+const (
+	gGiven       = 1 << iota // a given name in some list
+	gGivenStrong             // a frequent given name that is no common word
+	gSurname
+	gSurnameStrong
+	gWord      // a lower-case English word
+	gPlace     // a country or a city of 15,000 or more
+	gStreetPre // street type before the name (rue, calle, via)
+	gStreetSuf // street type after the name (street, road)
+	gStreetNum // suffix street type followed by the number (Straße 12)
+	gGlued     // street-type suffix glued to the name (-straße, -katu)
+	gUnit      // apt, suite, flat, piso, étage
+	gTitle     // mr, dr, frau
+	gOrg       // inc, journal, studios, bank: the run names no person
+	gStop      // never a name: months, weekdays, function and menu words
+	gCountry
+)
+
+var (
+	gazBits  = binary.LittleEndian.Uint32([]byte(gazBin[4:8]))
+	gazSlots = 1 << gazBits
+	gazFlags = 8 + 4*gazSlots
+)
+
+// lookup returns the flags of word w (any case), or 0.
+func lookup(w string) uint16 {
+	if len(w) == 0 || len(w) > 40 || gazBin[:4] != "KGZ1" {
+		return 0
+	}
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(w); {
+		c := w[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			h ^= uint64(c)
+			h *= 1099511628211
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(w[i:])
+		i += n
+		var b [utf8.UTFMax]byte
+		for _, c := range utf8.AppendRune(b[:0], unicode.ToLower(r)) {
+			h ^= uint64(c)
+			h *= 1099511628211
+		}
+	}
+	fp := uint32(h>>32) | 1
+	mask := gazSlots - 1
+	for k := int(h) & mask; ; k = (k + 1) & mask {
+		v := uint32(gazBin[8+4*k]) | uint32(gazBin[9+4*k])<<8 | uint32(gazBin[10+4*k])<<16 | uint32(gazBin[11+4*k])<<24
+		if v == fp {
+			return uint16(gazBin[gazFlags+2*k]) | uint16(gazBin[gazFlags+2*k+1])<<8
+		}
+		if v == 0 {
+			return 0
+		}
+	}
+}
+
+// gluedStreet reports whether word w ends in a glued street-type suffix
+// (Lindenstraße, Harjukuja, Rooseveltlaan) after at least three letters.
+func gluedStreet(w string) bool {
+	for k := len(w) - 3; k >= 3 && len(w)-k <= 9; k-- {
+		if utf8.RuneStart(w[k]) && lookup(w[k:])&gGlued != 0 {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,260 @@
+package pii
+
+// Person names. A capitalised word starts a candidate; it becomes a name
+//   - after a title or a cue that announces a person (Mr., Dear, Hi,
+//     "signed in as", "my name is", "Name:", "Ship to:", "passenger:"),
+//   - or by the gazetteer: a frequent given name that is no common English
+//     word and no place, alone or followed by more name words; a given name
+//     followed by a frequent surname; two or three unknown capitalised words
+//     that are a whole line of their own (the name line of an address block
+//     or a signature).
+// A run stops at words that make it something else: street types, unit
+// words, organisation words (Journal, Capital, Studios, Bank) and the
+// gazetteer's stop words (months, weekdays, menu and headline words).
+
+// Cue strengths.
+const (
+	cueNone = iota
+	cueWeak // "by", "starring", "says", family words: any capitalised non-word
+	cueStrong
+)
+
+func (sc *scanner) cue(hist []wtok, w wtok) int {
+	if len(hist) == 0 {
+		return cueNone
+	}
+	s := sc.s
+	h := hist[0]
+	gap := s[h.e:w.s]
+	colon := containsByte(gap, ':')
+	if len(gap) > 4 {
+		return cueNone
+	}
+	if lookup(sc.text(h))&gTitle != 0 && (gap == " " || gap == ". ") {
+		return cueStrong
+	}
+	if colon {
+		switch {
+		case sc.isAny(h, "name", "from", "to", "passenger", "patient", "guest", "customer", "cardholder",
+			"recipient", "attn", "contact", "author", "traveller", "traveler", "holder", "buyer", "seller",
+			"employee", "student", "member", "driver", "tenant", "owner", "nom", "nombre", "nome", "naam",
+			"user", "cc", "bcc", "sender", "addressee", "beneficiary", "payee", "signed", "doctor", "physician"):
+			return cueStrong
+		}
+		return cueNone
+	}
+	if len(gap) > 2 && gap != ", " {
+		return cueNone
+	}
+	if sc.isAny(h, "dear", "hi", "hello", "hey", "welcome", "bonjour", "hola", "hallo", "ciao", "liebe",
+		"lieber", "cher", "chère", "querido", "querida", "estimado", "estimada", "gentile", "beste", "namaste",
+		"thanks", "congratulations", "congrats", "sincerely", "regards", "cheers") {
+		return cueStrong
+	}
+	if len(hist) >= 2 {
+		h1 := hist[1]
+		if sc.is(h, "is") && sc.is(h1, "name") || sc.is(h, "back") && sc.is(h1, "welcome") ||
+			sc.is(h, "as") && len(hist) >= 3 && sc.is(h1, "in") && sc.isAny(hist[2], "signed", "logged") ||
+			sc.is(h, "me") && sc.isAny(h1, "call", "calls") {
+			return cueStrong
+		}
+	}
+	if sc.isAny(h, "called", "named", "by", "starring", "featuring", "feat", "ft", "says", "said", "asked",
+		"told", "meet", "met", "son", "daughter", "wife", "husband", "mother", "father", "brother", "sister",
+		"friend", "uncle", "aunt", "cousin", "grandson", "granddaughter", "grandmother", "grandfather",
+		"partner", "colleague", "boss", "manager") {
+		return cueWeak
+	}
+	return cueNone
+}
+
+func (sc *scanner) isAny(w wtok, xs ...string) bool {
+	for _, x := range xs {
+		if sc.is(w, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// nameStop are the flags that end a name run.
+const nameStop = gStop | gOrg | gStreetSuf | gStreetPre | gUnit | gTitle | gCountry
+
+// personAt judges the capitalised word w. It returns the finding's span or
+// (0, 0).
+func (sc *scanner) personAt(w wtok, hist []wtok, limit int) (int, int) {
+	t := sc.text(w)
+	f := lookup(t)
+	cue := sc.cue(hist, w)
+	if allUpper(t) && cue != cueStrong {
+		return 0, 0
+	}
+	if f&nameStop != 0 || !sc.nameShaped(w) {
+		return 0, 0
+	}
+	// Collect up to three more name words: capitalised words, initials,
+	// particles before a capitalised word.
+	var run [4]wtok
+	var fl [4]uint16
+	run[0], fl[0] = w, f
+	k := 1
+	end := w.e
+	p := w.e
+	for k < 4 {
+		x, ok := sc.next(p, limit, "")
+		if !ok || sc.s[p] != ' ' || x.s-p > 1 {
+			break
+		}
+		xt := sc.text(x)
+		if isUpperAt(sc.s, x.s) && x.e-x.s == 1 { // an initial: "Ken N. Fukuda"
+			q := x.e
+			if q < limit && sc.s[q] == '.' {
+				q++
+			}
+			y, ok := sc.next(q, limit, "")
+			if !ok || !isUpperAt(sc.s, y.s) || lookup(sc.text(y))&nameStop != 0 || y.s-q > 1 {
+				break
+			}
+			p = q
+			continue
+		}
+		if isLowerAt(sc.s, x.s) && isParticle(xt) {
+			y, ok := sc.next(x.e, limit, "")
+			if !ok || !isUpperAt(sc.s, y.s) || lookup(sc.text(y))&nameStop != 0 || y.s-x.e > 1 {
+				break
+			}
+			p = x.e
+			continue
+		}
+		if !isUpperAt(sc.s, x.s) || (allUpper(xt) && !isSuffix(xt)) {
+			break
+		}
+		xf := lookup(xt)
+		if xf&nameStop != 0 || !sc.nameShaped(x) {
+			break
+		}
+		if isSuffix(xt) {
+			end = sc.dotAfter(x)
+			break
+		}
+		run[k], fl[k] = x, xf
+		k++
+		end = x.e
+		p = x.e
+	}
+	// The next word may make the run an organisation or a street.
+	if x, ok := sc.next(end, limit, ""); ok && x.s-end == 1 && lookup(sc.text(x))&(gOrg|gStreetSuf) != 0 {
+		return 0, 0
+	}
+	given := f&gGiven != 0
+	strong := f&gGivenStrong != 0 && f&(gWord|gPlace) == 0
+	unknown := f&(gWord|gPlace|gGiven|gSurname) == 0
+	switch cue {
+	case cueStrong:
+		if f&gWord == 0 || given || f&gSurname != 0 {
+			return w.s, end
+		}
+		return 0, 0
+	case cueWeak:
+		if f&(gWord|gPlace) == 0 || strong {
+			return w.s, end
+		}
+	}
+	if k >= 2 {
+		f2 := fl[1]
+		if strong && (f2&gWord == 0 || f2&gSurname != 0) && (f2&gPlace == 0 || f2&gSurname != 0) {
+			return w.s, end
+		}
+		if given && f2&gSurnameStrong != 0 && (f2&gWord == 0 || f&gWord == 0) {
+			return w.s, end
+		}
+		if (unknown || f&gSurname != 0 && f&gWord == 0) && (k == 2 || k == 3) && sc.wholeLine(w.s, end) {
+			all := true
+			for _, g := range fl[1:k] {
+				if g&(gWord|gPlace) != 0 && g&(gGiven|gSurname) == 0 {
+					all = false
+				}
+			}
+			if all {
+				return w.s, end
+			}
+		}
+		return 0, 0
+	}
+	if strong {
+		return w.s, w.e
+	}
+	return 0, 0
+}
+
+// personLower accepts lower-case name words after "my name is" or "name:",
+// as chat text writes them.
+func (sc *scanner) personLower(w wtok, hist []wtok, limit int) (int, int) {
+	h, h1 := hist[0], hist[1]
+	gap := sc.s[h.e:w.s]
+	if !(sc.is(h, "is") && sc.is(h1, "name") && gap == " ") {
+		return 0, 0
+	}
+	f := lookup(sc.text(w))
+	if f&(gGiven|gSurname) == 0 || f&gStop != 0 {
+		return 0, 0
+	}
+	end := w.e
+	for k := 0; k < 2; k++ {
+		x, ok := sc.next(end, limit, "")
+		if !ok || x.s-end != 1 || lookup(sc.text(x))&(gGiven|gSurname) == 0 || lookup(sc.text(x))&gStop != 0 {
+			break
+		}
+		end = x.e
+	}
+	return w.s, end
+}
+
+// nameShaped rejects words with digits and words glued to a following
+// hyphenated lower-case part or a dotted domain ("Acme.com").
+func (sc *scanner) nameShaped(w wtok) bool {
+	s := sc.s
+	for i := w.s; i < w.e; i++ {
+		if isDigit(s[i]) {
+			return false
+		}
+	}
+	if w.e+1 < len(s) && s[w.e] == '.' && isAlnum(s[w.e+1]) {
+		return false
+	}
+	return w.e-w.s >= 2
+}
+
+// wholeLine reports whether [a, b) is all that stands on its line, apart
+// from spaces and quote marks.
+func (sc *scanner) wholeLine(a, b int) bool {
+	s := sc.s
+	for p := a - 1; p >= 0 && s[p] != '\n'; p-- {
+		if s[p] != ' ' && s[p] != '\t' && s[p] != '>' {
+			return false
+		}
+	}
+	for p := b; p < len(s) && s[p] != '\n'; p++ {
+		if s[p] != ' ' && s[p] != '\t' && s[p] != '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+func isParticle(w string) bool {
+	switch w {
+	case "van", "von", "de", "der", "den", "da", "di", "del", "della", "du", "la", "le", "bin", "ibn",
+		"al", "el", "ter", "ten", "dos", "das", "do", "y", "zu", "af", "av":
+		return true
+	}
+	return false
+}
+
+func isSuffix(w string) bool {
+	switch w {
+	case "Jr", "Sr", "MD", "PhD", "II", "III", "IV", "DDS", "Esq":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,256 @@
+package pii
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// Person names and street addresses. After the byte scan has found the
+// structured entities, one more left-to-right walk over the words looks
+// only at words that can start a name or an address: a capitalised word
+// (a gazetteer lookup, then the neighbouring words) and a house-number-like
+// digit run (then the next few words for a street type). Lower-case words
+// cost one table lookup only when they follow "name is".
+//
+// Context never reaches across a finding or a '<' '>' byte, and a word glued
+// to '<', '>' or '_' is no word, so that a placeholder in scrubbed text and
+// the finding it replaced look the same and Scrub stays idempotent.
+
+// wtok is a word: bytes [s, e).
+type wtok struct{ s, e int }
+
+const wordMaxLook = 160 // bytes an address may extend after its street
+
+// words runs the name and address detectors and merges their findings with
+// the structured ones in sc.out.
+func (sc *scanner) words() {
+	s := sc.s
+	n := len(s)
+	structural := sc.out
+	var found []Finding
+	fi := 0
+	var hist [3]wtok // the previous words, hist[0] the nearest
+	nh := 0
+	reset := func() { nh = 0 }
+	push := func(w wtok) {
+		hist[2], hist[1], hist[0] = hist[1], hist[0], w
+		if nh < 3 {
+			nh++
+		}
+	}
+	limit := n
+	if fi < len(structural) {
+		limit = structural[fi].Start
+	}
+	for i := 0; i < n; {
+		if i >= limit {
+			i = structural[fi].End
+			fi++
+			limit = n
+			if fi < len(structural) {
+				limit = structural[fi].Start
+			}
+			reset()
+			continue
+		}
+		c := s[i]
+		if c < utf8.RuneSelf && class[c]&cAlnum == 0 {
+			if c == '<' || c == '>' || c == '_' || c == '@' || c == '/' || c == '=' || c == '&' || c == '?' {
+				reset()
+			}
+			i++
+			continue
+		}
+		j := wordEnd(s, i, limit)
+		if j == i { // a non-letter rune
+			_, sz := utf8.DecodeRuneInString(s[i:])
+			i += sz
+			continue
+		}
+		if (i > 0 && (s[i-1] == '<' || s[i-1] == '_')) || (j < n && (s[j] == '>' || s[j] == '_' || s[j] == '@')) {
+			reset()
+			i = j
+			continue
+		}
+		w := wtok{i, j}
+		var st, en int
+		switch {
+		case isDigit(c):
+			st, en = sc.addressAtNumber(w, limit)
+		case isUpperAt(s, i):
+			st, en = sc.addressAtName(w, limit)
+			if en == 0 {
+				st, en = sc.personAt(w, hist[:nh], limit)
+			}
+		default:
+			if nh >= 2 && isAlpha(c) {
+				st, en = sc.personLower(w, hist[:nh], limit)
+			}
+		}
+		if en != 0 {
+			found = append(found, Finding{Type: typeOf(en), Start: st, End: absEnd(en)})
+			i = absEnd(en)
+			reset()
+			continue
+		}
+		push(w)
+		i = j
+	}
+	if found != nil {
+		sc.out = mergeFindings(structural, found)
+	}
+}
+
+// The detectors return the end of a person finding as a positive number and
+// of an address as a negative one; these two decode it.
+func typeOf(en int) Type {
+	if en < 0 {
+		return StreetAddress
+	}
+	return Person
+}
+
+func absEnd(en int) int {
+	if en < 0 {
+		return -en
+	}
+	return en
+}
+
+// mergeFindings merges two ordered finding lists. An address may swallow
+// structured findings inside its span (a house number taken for a phone
+// number); any other overlap is merged into one finding of the first type.
+func mergeFindings(a, b []Finding) []Finding {
+	out := make([]Finding, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		var f Finding
+		if j >= len(b) || (i < len(a) && a[i].Start < b[j].Start) {
+			f = a[i]
+			i++
+		} else {
+			f = b[j]
+			j++
+		}
+		if k := len(out) - 1; k >= 0 && f.Start < out[k].End {
+			if f.Type == StreetAddress && f.Start <= out[k].Start {
+				out[k].Type = StreetAddress
+			}
+			out[k].End = max(out[k].End, f.End)
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// wordEnd returns the end of the word starting at i: ASCII letters and
+// digits and non-ASCII letters, never past limit.
+func wordEnd(s string, i, limit int) int {
+	j := i
+	for j < limit {
+		c := s[j]
+		if c < utf8.RuneSelf {
+			if class[c]&cAlnum == 0 {
+				break
+			}
+			j++
+			continue
+		}
+		r, sz := utf8.DecodeRuneInString(s[j:])
+		if !unicode.IsLetter(r) && !unicode.IsMark(r) {
+			break
+		}
+		j += sz
+	}
+	return j
+}
+
+func isUpperAt(s string, i int) bool {
+	c := s[i]
+	if c < utf8.RuneSelf {
+		return 'A' <= c && c <= 'Z'
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsUpper(r)
+}
+
+func isLowerAt(s string, i int) bool {
+	c := s[i]
+	if c < utf8.RuneSelf {
+		return 'a' <= c && c <= 'z'
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsLower(r)
+}
+
+// allUpper reports whether the word has two or more letters, all capitals.
+func allUpper(w string) bool {
+	n := 0
+	for _, r := range w {
+		if !unicode.IsUpper(r) {
+			return false
+		}
+		n++
+	}
+	return n >= 2
+}
+
+// next returns the word after position p, skipping at most one space run
+// (spaces and tabs, maxSp of them) and the punctuation allowed in seps; ok is
+// false when anything else comes first or a limit is reached.
+func (sc *scanner) next(p, limit int, seps string) (w wtok, ok bool) {
+	s := sc.s
+	for p < limit {
+		c := s[p]
+		if c == ' ' || c == '\t' || (c < utf8.RuneSelf && containsByte(seps, c)) {
+			p++
+			continue
+		}
+		break
+	}
+	if p >= limit {
+		return w, false
+	}
+	if c := s[p]; c < utf8.RuneSelf && class[c]&cAlnum == 0 {
+		return w, false
+	}
+	e := wordEnd(s, p, limit)
+	if e == p || (e < len(s) && (s[e] == '>' || s[e] == '_' || s[e] == '@')) {
+		return w, false
+	}
+	return wtok{p, e}, true
+}
+
+func containsByte(s string, c byte) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return true
+		}
+	}
+	return false
+}
+
+func (sc *scanner) text(w wtok) string { return sc.s[w.s:w.e] }
+
+// lowerIs reports whether word w is the lower-case ASCII word x, ignoring
+// the case of w.
+func (sc *scanner) is(w wtok, x string) bool {
+	if w.e-w.s != len(x) {
+		return false
+	}
+	for k := 0; k < len(x); k++ {
+		if lower(sc.s[w.s+k]) != x[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// dotAfter returns the end of w plus a directly following '.'.
+func (sc *scanner) dotAfter(w wtok) int {
+	if w.e < len(sc.s) && sc.s[w.e] == '.' {
+		return w.e + 1
+	}
+	return w.e
+}
