@@ -1,68 +1,140 @@
-// Package storetest is the conformance suite for store.Store. Every
-// implementation runs it from its own tests:
+// Package storetest is the one conformance suite for store.Store. Both
+// implementations run it from their own tests:
 //
 //	func TestConformance(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) store.Store { return openEmpty(t) })
+//		storetest.Run(t, func(t *testing.T) storetest.Store { return openEmpty(t) })
 //	}
 //
-// open must return an empty store that stays usable until the test ends (the
-// implementation's test closes it in t.Cleanup). The suite writes only tens
-// of documents per subtest so that slow backends (FerretDB) finish quickly.
+// open must return an empty store (no users, no history, nothing of ours)
+// that stays usable until the test ends; the implementation's test closes it
+// in t.Cleanup. Every case seeds Kleo-shaped documents from testdata/ through
+// store.Seeder, as Kleo's backend and API write them, and after every case
+// the suite checks that no document was created in users or history.
+//
+// The concurrency cases need single-document updates that are atomic under
+// concurrency. A backend without them (FerretDB v1) passes
+// WithoutConcurrency: those cases are then skipped with the reason, and a
+// skip is reported as such, never as a pass.
 package storetest
 
 import (
 	"context"
-	"errors"
+	"embed"
 	"fmt"
-	"reflect"
+	"slices"
 	"testing"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/kleo-network/kleo-stream/internal/store"
 )
 
-// Run runs the conformance suite, one subtest per behaviour, each on a
-// fresh store from open.
-func Run(t *testing.T, open func(t *testing.T) store.Store) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s store.Store)
-	}{
-		{"PutHistory", testPutHistory},
-		{"PutHistoryStoresEveryField", testPutHistoryFields},
-		{"ApplyUsersCreatesAndIncrements", testApplyUsersIncrements},
-		{"ApplyUsersGuard", testApplyUsersGuard},
-		{"ApplyUsersMixedBatch", testApplyUsersMixed},
-		{"ApplyUsersInvalidDelta", testApplyUsersInvalid},
-		{"WatermarksPerShard", testWatermarks},
-		{"DeadLettersIdempotent", testDeadLetters},
-		{"Leases", testLeases},
-		{"UsersToArchive", testUsersToArchive},
-		{"OldestUnarchived", testOldestUnarchived},
-		{"PutArchiveIdempotent", testPutArchive},
-		{"PendingArchive", testPendingArchive},
-		{"CompleteArchive", testCompleteArchive},
-		{"CompleteArchiveConflict", testCompleteArchiveConflict},
-		{"ArchivesOrderAndStatus", testArchives},
-		{"DumpSortedAndComplete", testDump},
-		{"CanceledContext", testCanceled},
+// Store is what the suite drives: the contract and the seeder that plays
+// Kleo's backend.
+type Store interface {
+	store.Store
+	store.Seeder
+}
+
+// Option configures Run.
+type Option func(*config)
+
+type config struct {
+	noConcurrency string
+}
+
+// WithoutConcurrency skips the cases that race goroutines on one document,
+// for a backend whose single-document updates are not atomic. reason is
+// printed in every skip.
+func WithoutConcurrency(reason string) Option {
+	return func(c *config) { c.noConcurrency = reason }
+}
+
+type testCase struct {
+	name       string
+	concurrent bool
+	fn         func(t *testing.T, s Store)
+}
+
+// Run runs the conformance suite, one subtest per behaviour, each on a fresh
+// store from open.
+func Run(t *testing.T, open func(t *testing.T) Store, opts ...Option) {
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
+	var cases []testCase
+	cases = append(cases, userCases...)
+	cases = append(cases, applyCases...)
+	cases = append(cases, ledgerCases...)
+	cases = append(cases, letterCases...)
+	cases = append(cases, historyCases...)
+	cases = append(cases, archiveCases...)
+	cases = append(cases, dumpCases...)
+	cases = append(cases, concurrencyCases...)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.concurrent && cfg.noConcurrency != "" {
+				t.Skipf("NOT RUN (concurrency case skipped, not passed): %s", cfg.noConcurrency)
+			}
+			s := open(t)
+			tc.fn(t, s)
+			if !t.Failed() {
+				checkKleoDocs(t, s)
+			}
+		})
 	}
 }
 
+// Fixture file names under testdata/.
 const (
-	shardA = "shardId-000000000000"
-	shardB = "shardId-000000000001"
+	fixtureUsers      = "users.json"
+	fixtureDuplicates = "users_duplicates.json"
+	fixtureHistory    = "history.json"
 )
 
-// Addresses sort as alice < bob < carol < dave.
+//go:embed testdata/*.json
+var testdata embed.FS
+
+// Fixture addresses, lower-case. The comments say what each user document in
+// testdata/users.json is like.
+const (
+	addrEIP55       = "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed" // EIP-55 address, int32 counters, activity_json {}, previous_hash "default_hash"
+	addrNoActivity  = "0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359" // no activity_json, no previous_hash
+	addrLegacy      = "0xdbf03b407c01e7cd3cbea99509d93f8dddc8c6fb" // JobHunting/TVSeries keys, int64 counters, Irys previous_hash
+	addrFalseHash   = "0xd1220a0cf47c7b9be7a2e6ba89f429762e7b9adb" // previous_hash false, kleo_points int64
+	addrDouble      = "0x52908400098527886e0f7030069857d2e4169ee7" // double counters, previous_hash ""
+	addrNearMax     = "0xab5801a7d398351b8be11c439e05c5b3259aec9b" // int32 counters a few units below 2^31
+	addrLower       = "0x9a8f92a830a5cb89a3816e3d267cb7791c16b04d" // address stored lower-case
+	addrBadActivity = "0x8617e340b3d01fa5f11f306f4090fd50e238070d" // activity_json "oops"
+	addrBadPoints   = "0xe64b1e15230250bc7a95f120a83df7d7d480f3d1" // kleo_points "12"
+	addrBadShape    = "0x27b1fdb04752bbc536007a920d24acb045561c26" // milestones "none", kleo_stream "v1"
+	addrUnknown     = "0x3e5e9111ae8eb78fe1cc3bb8915d5d461f3ef9a9" // no user in users.json; two same-spelling documents in users_duplicates.json
+	addrDupCase     = "0x4e83362442b8d1bec281594cea3050c8eb01311c" // users_duplicates.json: one lower-case, one EIP-55 document
+)
+
+// userIDs maps fixture addresses to their documents' _id.
+var userIDs = map[string]string{
+	addrEIP55:       "64b000000000000000000001",
+	addrNoActivity:  "64b000000000000000000002",
+	addrLegacy:      "64b000000000000000000003",
+	addrFalseHash:   "64b000000000000000000004",
+	addrDouble:      "64b000000000000000000005",
+	addrNearMax:     "64b000000000000000000006",
+	addrLower:       "64b000000000000000000007",
+	addrBadActivity: "64b000000000000000000008",
+	addrBadPoints:   "64b000000000000000000009",
+	addrBadShape:    "64b00000000000000000000a",
+}
+
+// History ids in testdata/history.json, by user.
 var (
-	alice = "0x1000000000000000000000000000000000000a11"
-	bob   = "0x2000000000000000000000000000000000000b0b"
-	carol = "0x3000000000000000000000000000000000000ca1"
-	dave  = "0x4000000000000000000000000000000000000da7"
+	histEIP55      = []string{"65a000000000000000000001", "65a000000000000000000002", "65a000000000000000000003", "65a000000000000000000004"}
+	histNoActivity = []string{"65a000000000000000000005", "65a000000000000000000006"}
+	histLegacy     = []string{"65a000000000000000000007", "65a000000000000000000008"}
+	histLower      = "65a000000000000000000009"
+	histUnknown    = "65a00000000000000000000b"
 )
 
 // t0 has a sub-millisecond part on purpose: stores keep milliseconds.
@@ -70,671 +142,201 @@ var t0 = time.Date(2026, 11, 26, 8, 0, 0, 123_456_789, time.UTC)
 
 func ms(t time.Time) time.Time { return t.Truncate(time.Millisecond) }
 
-// item returns a history item with every field set.
-func item(id, address, shard, seq string, visit int64) store.HistoryItem {
-	return store.HistoryItem{
-		ID: id, Address: address, Shard: shard, Seq: seq,
-		URL: "https://example.com/" + id, Title: "title " + id, Summary: "summary " + id,
-		Domain: "example.com", Category: "Technology", Subcategory: "Programming",
-		Activity: "Coding", Confidence: 0.75, LowConfidence: false,
-		PII:    map[string]int64{"EMAIL": 1},
-		Points: 1, Size: 321, VisitTime: visit, CreateTimestamp: visit + 5,
-		ProcessedAt: t0,
-	}
-}
-
-// oid builds a 24-hex-digit id from n.
-func oid(n int) string { return fmt.Sprintf("65f0000000000000%08x", n) }
-
-func delta(address, shard, expect, next string) store.UserDelta {
-	return store.UserDelta{
-		Address: address, Shard: shard, ExpectSeq: expect, NewSeq: next,
-		Bytes: 1000, Points: 2, PII: 3, Items: 2,
-		Activities: map[string]int64{"Coding": 1, "Job Hunting": 1},
-	}
-}
-
-func ctx(t *testing.T) context.Context { return t.Context() }
-
-func putHistory(t *testing.T, s store.Store, items ...store.HistoryItem) []store.Outcome {
+// fixture decodes one testdata file. Each call returns fresh documents.
+func fixture(t *testing.T, name string) []bson.M {
 	t.Helper()
-	out, err := s.PutHistory(ctx(t), items)
+	data, err := testdata.ReadFile("testdata/" + name)
 	if err != nil {
-		t.Fatalf("PutHistory: %v", err)
+		t.Fatalf("fixture %s: %v", name, err)
 	}
-	if len(out) != len(items) {
-		t.Fatalf("PutHistory returned %d outcomes for %d items", len(out), len(items))
+	var f struct {
+		Users   []bson.M `bson:"users"`
+		History []bson.M `bson:"history"`
 	}
-	return out
+	if err := bson.UnmarshalExtJSON(data, false, &f); err != nil {
+		t.Fatalf("fixture %s: %v", name, err)
+	}
+	return append(f.Users, f.History...)
 }
 
-func apply(t *testing.T, s store.Store, deltas ...store.UserDelta) []error {
+// seed inserts Kleo's documents from the named fixture files (users files
+// into users, the history file into history) and remembers how many.
+func seed(t *testing.T, s Store, names ...string) {
 	t.Helper()
-	errs, err := s.ApplyUsers(ctx(t), deltas)
-	if err != nil {
-		t.Fatalf("ApplyUsers: %v", err)
-	}
-	if len(errs) != len(deltas) {
-		t.Fatalf("ApplyUsers returned %d results for %d deltas", len(errs), len(deltas))
-	}
-	return errs
-}
-
-// mustApply applies deltas that must all succeed.
-func mustApply(t *testing.T, s store.Store, deltas ...store.UserDelta) {
-	t.Helper()
-	for i, err := range apply(t, s, deltas...) {
+	for _, name := range names {
+		docs := fixture(t, name)
+		var err error
+		if name == fixtureHistory {
+			err = s.InsertHistory(t.Context(), docs)
+		} else {
+			err = s.InsertUsers(t.Context(), docs)
+		}
 		if err != nil {
-			t.Fatalf("ApplyUsers delta %d (%s): %v", i, deltas[i].Address, err)
+			t.Fatalf("seed %s: %v", name, err)
 		}
 	}
 }
 
-func user(t *testing.T, s store.Store, address string) store.User {
+// seedKleo seeds the usual fixtures: Kleo's users and history.
+func seedKleo(t *testing.T, s Store) { seed(t, s, fixtureUsers, fixtureHistory) }
+
+// checkKleoDocs fails if users or history hold a document the fixtures did
+// not insert: the store must never create one.
+func checkKleoDocs(t *testing.T, s Store) {
 	t.Helper()
-	u, err := s.User(ctx(t), address)
+	d, err := s.Dump(context.Background())
 	if err != nil {
-		t.Fatalf("User(%s): %v", address, err)
+		t.Fatalf("Dump after the case: %v", err)
+	}
+	known := map[string]bool{}
+	for _, name := range []string{fixtureUsers, fixtureDuplicates, fixtureHistory} {
+		for _, doc := range fixture(t, name) {
+			known[idOf(t, doc)] = true
+		}
+	}
+	for _, coll := range []struct {
+		name string
+		docs []bson.M
+	}{{"users", d.Users}, {"history", d.History}} {
+		for _, doc := range coll.docs {
+			if id := idOf(t, doc); !known[id] {
+				t.Errorf("%s holds a document %s that Kleo's backend did not create", coll.name, id)
+			}
+		}
+	}
+}
+
+// idOf returns a document's _id as hex (ObjectId) or its Extended JSON.
+func idOf(t *testing.T, doc bson.M) string {
+	t.Helper()
+	switch id := doc["_id"].(type) {
+	case bson.ObjectID:
+		return id.Hex()
+	default:
+		j, _ := bson.MarshalExtJSON(bson.M{"_id": id}, true, false)
+		return string(j)
+	}
+}
+
+// --- store calls that must succeed ---
+
+func users(t *testing.T, s Store, addrs ...string) map[string]store.UserState {
+	t.Helper()
+	m, err := s.Users(t.Context(), addrs)
+	if err != nil {
+		t.Fatalf("Users: %v", err)
+	}
+	return m
+}
+
+func user(t *testing.T, s Store, addr string) store.UserState {
+	t.Helper()
+	u, ok := users(t, s, addr)[addr]
+	if !ok {
+		t.Fatalf("Users: no user for %s", addr)
 	}
 	return u
 }
 
-func dump(t *testing.T, s store.Store) store.Dump {
+func apply(t *testing.T, s Store, us ...store.Apply) []error {
 	t.Helper()
-	d, err := s.Dump(ctx(t))
+	errs, err := s.Apply(t.Context(), us)
+	if err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	if len(errs) != len(us) {
+		t.Fatalf("Apply returned %d results for %d updates", len(errs), len(us))
+	}
+	return errs
+}
+
+func mustApply(t *testing.T, s Store, us ...store.Apply) {
+	t.Helper()
+	for i, err := range apply(t, s, us...) {
+		if err != nil {
+			t.Fatalf("Apply update %d: %v", i, err)
+		}
+	}
+}
+
+func ledger(t *testing.T, s Store, entries []store.Entry, counted []string) map[string]store.Entry {
+	t.Helper()
+	m, err := s.Ledger(t.Context(), entries, counted)
+	if err != nil {
+		t.Fatalf("Ledger: %v", err)
+	}
+	return m
+}
+
+func entries(t *testing.T, s Store, ids ...string) map[string]store.Entry {
+	t.Helper()
+	m, err := s.Entries(t.Context(), ids)
+	if err != nil {
+		t.Fatalf("Entries: %v", err)
+	}
+	return m
+}
+
+func dump(t *testing.T, s Store) store.Dump {
+	t.Helper()
+	d, err := s.Dump(t.Context())
 	if err != nil {
 		t.Fatalf("Dump: %v", err)
 	}
 	return d
 }
 
-func putArchive(t *testing.T, s store.Store, a store.Archive) {
+// userDocs returns the stored user documents by _id hex.
+func userDocs(t *testing.T, s Store) map[string]bson.M {
 	t.Helper()
-	if err := s.PutArchive(ctx(t), a); err != nil {
-		t.Fatalf("PutArchive(%s): %v", a.ID, err)
+	out := map[string]bson.M{}
+	for _, doc := range dump(t, s).Users {
+		out[idOf(t, doc)] = doc
 	}
+	return out
 }
 
-func equal(t *testing.T, what string, got, want any) {
+// userDoc returns the stored document of a fixture user.
+func userDoc(t *testing.T, s Store, addr string) bson.M {
 	t.Helper()
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("%s:\n got %+v\nwant %+v", what, got, want)
+	doc, ok := userDocs(t, s)[userIDs[addr]]
+	if !ok {
+		t.Fatalf("no stored document %s for %s", userIDs[addr], addr)
+	}
+	return doc
+}
+
+// entry returns a ledger entry with every field set.
+func entry(id, addr string, bytes int64, activity string, visit int64) store.Entry {
+	return store.Entry{
+		ID: id, Address: addr, Shard: "shardId-000000000000", Seq: "4959" + id,
+		Bytes: bytes, Activity: activity, PII: 1, Points: 0, VisitTime: visit,
+		Seen: t0, Findings: map[string]int64{"EMAIL": 1},
 	}
 }
 
-func testPutHistory(t *testing.T, s store.Store) {
-	a := item(oid(1), alice, shardA, "100", 10)
-	if got := putHistory(t, s, a); got[0] != store.Inserted {
-		t.Fatalf("first put = %v, want inserted", got[0])
-	}
-	changed := a
-	changed.Title = "overwritten?"
-	changed.Points = 99
-	tests := []struct {
-		name  string
-		items []store.HistoryItem
-		want  []store.Outcome
-	}{
-		{"redelivery", []store.HistoryItem{changed}, []store.Outcome{store.Existing}},
-		{"same shard other seq", []store.HistoryItem{with(changed, shardA, "101")}, []store.Outcome{store.Duplicate}},
-		{"other shard same seq", []store.HistoryItem{with(changed, shardB, "100")}, []store.Outcome{store.Duplicate}},
-		{"mixed batch keeps order", []store.HistoryItem{
-			item(oid(2), alice, shardA, "102", 20), changed, item(oid(3), bob, shardA, "103", 30), with(changed, shardB, "7"),
-		}, []store.Outcome{store.Inserted, store.Existing, store.Inserted, store.Duplicate}},
-		{"same id twice in one call", []store.HistoryItem{
-			item(oid(4), bob, shardA, "104", 40), item(oid(4), bob, shardA, "104", 40),
-			item(oid(5), bob, shardA, "105", 50), item(oid(5), bob, shardB, "105", 50),
-		}, []store.Outcome{store.Inserted, store.Existing, store.Inserted, store.Duplicate}},
-		{"empty", nil, []store.Outcome{}},
-	}
-	for _, tt := range tests {
-		got := putHistory(t, s, tt.items...)
-		if len(got) == 0 {
-			got = []store.Outcome{}
-		}
-		equal(t, tt.name, got, tt.want)
-	}
-	d := dump(t, s)
-	if len(d.History) != 5 {
-		t.Fatalf("stored %d items, want 5", len(d.History))
-	}
-	want := a
-	want.ProcessedAt = ms(a.ProcessedAt)
-	equal(t, "first item after redeliveries and duplicates", d.History[0], want)
+// stored is e as a store returns it after inserting it.
+func stored(e store.Entry, state string) store.Entry {
+	e.State = state
+	e.Seen = ms(e.Seen)
+	return e
 }
 
-func with(it store.HistoryItem, shard, seq string) store.HistoryItem {
-	it.Shard, it.Seq = shard, seq
-	return it
+func sameEntry(a, b store.Entry) bool {
+	if len(a.Findings) == 0 && len(b.Findings) == 0 {
+		a.Findings, b.Findings = nil, nil
+	}
+	return a.ID == b.ID && a.Address == b.Address && a.Shard == b.Shard && a.Seq == b.Seq &&
+		a.Bytes == b.Bytes && a.Activity == b.Activity && a.PII == b.PII && a.Points == b.Points &&
+		a.VisitTime == b.VisitTime && a.State == b.State && a.ArchiveTx == b.ArchiveTx &&
+		a.Seen.Equal(b.Seen) && fmt.Sprint(a.Findings) == fmt.Sprint(b.Findings)
 }
 
-func testPutHistoryFields(t *testing.T, s store.Store) {
-	full := item(oid(1), alice, shardA, "1", -5)
-	full.LowConfidence = true
-	full.PII = map[string]int64{"EMAIL": 2, "PHONE": 1}
-	full.ArchiveTx = "already-archived-tx"
-	bare := store.HistoryItem{ID: oid(2), Address: alice, Shard: shardA, Seq: "2"}
-	putHistory(t, s, bare, full)
-	full.ProcessedAt = ms(full.ProcessedAt)
-	equal(t, "stored items", dump(t, s).History, []store.HistoryItem{full, bare})
-}
-
-func testApplyUsersIncrements(t *testing.T, s store.Store) {
-	mustApply(t, s, delta(alice, shardA, "", "100"))
-	want := store.User{
-		Address: alice, TotalDataQuantity: 1000, DataOwned: 1000,
-		ActivityJSON: map[string]int64{"Coding": 1, "Job Hunting": 1},
-		KleoPoints:   2, PIIRemovedCount: 3, Unarchived: 2, ItemsProcessed: 2,
-		Watermarks: map[string]string{shardA: "100"},
-	}
-	equal(t, "created user", user(t, s, alice), want)
-
-	d := delta(alice, shardA, "100", "250")
-	d.Bytes, d.Points, d.PII, d.Items = 24, 5, 0, 3
-	d.Activities = map[string]int64{"Job Hunting": 2, "TV Series": 1}
-	mustApply(t, s, d)
-	want = store.User{
-		Address: alice, TotalDataQuantity: 1024, DataOwned: 1024,
-		ActivityJSON: map[string]int64{"Coding": 1, "Job Hunting": 3, "TV Series": 1},
-		KleoPoints:   7, PIIRemovedCount: 3, Unarchived: 5, ItemsProcessed: 5,
-		Watermarks: map[string]string{shardA: "250"},
-	}
-	equal(t, "after second batch", user(t, s, alice), want)
-
-	if _, err := s.User(ctx(t), bob); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("User(missing) error = %v, want ErrNotFound", err)
-	}
-}
-
-func testApplyUsersGuard(t *testing.T, s store.Store) {
-	// A 128-digit sequence number: the guard is string equality.
-	long := "4963" + fmt.Sprintf("%0124d", 7)
-	mustApply(t, s, delta(alice, shardA, "", long))
-	before := dump(t, s)
-	tests := []struct {
-		name string
-		d    store.UserDelta
-	}{
-		{"replay of the applied delta", delta(alice, shardA, "", long)},
-		{"stale watermark", delta(alice, shardA, "99", "300")},
-		{"numerically equal but different string", delta(alice, shardA, "0"+long, "300")},
-		{"expected watermark for a missing user", delta(bob, shardA, "100", "300")},
-	}
-	for _, tt := range tests {
-		errs := apply(t, s, tt.d)
-		if !errors.Is(errs[0], store.ErrConflict) {
-			t.Errorf("%s: error = %v, want ErrConflict", tt.name, errs[0])
-		}
-		equal(t, tt.name+": state", dump(t, s), before)
-	}
-	// The guard holds after a successful follow-up too.
-	mustApply(t, s, delta(alice, shardA, long, "500"))
-	after := dump(t, s)
-	if errs := apply(t, s, delta(alice, shardA, long, "500")); !errors.Is(errs[0], store.ErrConflict) {
-		t.Errorf("replay of second delta: error = %v, want ErrConflict", errs[0])
-	}
-	equal(t, "state after replay of second delta", dump(t, s), after)
-}
-
-func testApplyUsersMixed(t *testing.T, s store.Store) {
-	mustApply(t, s, delta(alice, shardA, "", "10"), delta(bob, shardA, "", "10"))
-	errs := apply(t, s,
-		delta(alice, shardA, "10", "20"), // applies
-		delta(bob, shardA, "9", "20"),    // stale
-		delta(carol, shardA, "", "20"),   // new user
-	)
-	if errs[0] != nil || !errors.Is(errs[1], store.ErrConflict) || errs[2] != nil {
-		t.Fatalf("results = %v, want [nil ErrConflict nil]", errs)
-	}
-	for _, tt := range []struct {
-		address string
-		items   int64
-		seq     string
-	}{{alice, 4, "20"}, {bob, 2, "10"}, {carol, 2, "20"}} {
-		u := user(t, s, tt.address)
-		if u.ItemsProcessed != tt.items || u.Watermarks[shardA] != tt.seq {
-			t.Errorf("%s: items %d watermark %q, want %d %q", tt.address, u.ItemsProcessed, u.Watermarks[shardA], tt.items, tt.seq)
-		}
-	}
-}
-
-func testApplyUsersInvalid(t *testing.T, s store.Store) {
-	bad := delta(alice, "shard.with.dots", "", "1")
-	badActivity := delta(bob, shardA, "", "1")
-	badActivity.Activities = map[string]int64{"$inc": 1}
-	noSeq := delta(carol, shardA, "", "")
-	// A second delta for the same user and shard in one call.
-	twice := delta(dave, shardA, "1", "2")
-	errs, err := s.ApplyUsers(ctx(t), []store.UserDelta{bad, badActivity, noSeq, delta(dave, shardA, "", "1"), twice})
-	if err != nil {
-		t.Fatalf("ApplyUsers: %v", err)
-	}
-	for _, i := range []int{0, 1, 2, 4} {
-		if errs[i] == nil || errors.Is(errs[i], store.ErrConflict) {
-			t.Errorf("invalid delta %d: error = %v, want a validation error", i, errs[i])
-		}
-	}
-	if errs[3] != nil {
-		t.Errorf("valid delta beside invalid ones: %v", errs[3])
-	}
-	if u := user(t, s, dave); u.Watermarks[shardA] != "1" || u.ItemsProcessed != 2 {
-		t.Errorf("dave after one valid delta: %+v", u)
-	}
-	d := dump(t, s)
-	if len(d.Users) != 1 || d.Users[0].Address != dave {
-		t.Errorf("users after invalid deltas = %+v, want only %s", d.Users, dave)
-	}
-}
-
-func testWatermarks(t *testing.T, s store.Store) {
-	// One call may carry deltas of several shards for a new user.
-	mustApply(t, s, delta(alice, shardA, "", "100"), delta(bob, shardB, "", "7"), delta(carol, shardA, "", "1"), delta(carol, shardB, "", "2"))
-	// Shard B's guard is independent of shard A's.
-	mustApply(t, s, delta(alice, shardB, "", "8"))
-	mustApply(t, s, delta(alice, shardA, "100", "101"))
-	if u := user(t, s, carol); u.ItemsProcessed != 4 || len(u.Watermarks) != 2 {
-		t.Errorf("carol after deltas on two shards in one call: %+v", u)
-	}
-	tests := []struct {
-		shard string
-		want  map[string]string
-	}{
-		{shardA, map[string]string{alice: "101", carol: "1"}},
-		{shardB, map[string]string{alice: "8", bob: "7", carol: "2"}},
-		{"shardId-000000000009", map[string]string{}},
-	}
-	for _, tt := range tests {
-		got, err := s.Watermarks(ctx(t), tt.shard, []string{alice, bob, carol})
-		if err != nil {
-			t.Fatalf("Watermarks(%s): %v", tt.shard, err)
-		}
-		equal(t, "Watermarks "+tt.shard, got, tt.want)
-	}
-	got, err := s.Watermarks(ctx(t), shardA, nil)
-	if err != nil || len(got) != 0 {
-		t.Errorf("Watermarks(no addresses) = %v, %v; want empty", got, err)
-	}
-	if _, err := s.Watermarks(ctx(t), "bad.shard", []string{alice}); err == nil {
-		t.Error("Watermarks accepted a shard id with a dot")
-	}
-	if u := user(t, s, alice); u.ItemsProcessed != 6 {
-		t.Errorf("alice items = %d, want 6 (three deltas)", u.ItemsProcessed)
-	}
-}
-
-func testDeadLetters(t *testing.T, s store.Store) {
-	dl := func(shard, seq, reason string) store.DeadLetter {
-		return store.DeadLetter{ID: shard + "/" + seq, Shard: shard, Seq: seq, Reason: reason,
-			Payload: []byte(`{"x":1}`), PayloadSize: 7, At: t0}
-	}
-	d2, d1, d3 := dl(shardA, "2", "bad json"), dl(shardA, "1", "no address"), dl(shardB, "1", "too big")
-	if err := s.PutDeadLetters(ctx(t), []store.DeadLetter{d2, d1}); err != nil {
-		t.Fatal(err)
-	}
-	again := dl(shardA, "1", "a different reason")
-	if err := s.PutDeadLetters(ctx(t), []store.DeadLetter{again, d3, d3}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.PutDeadLetters(ctx(t), nil); err != nil {
-		t.Fatalf("PutDeadLetters(nil): %v", err)
-	}
-	for _, d := range []*store.DeadLetter{&d1, &d2, &d3} {
-		d.At = ms(d.At)
-	}
-	equal(t, "dead letters", dump(t, s).DeadLetters, []store.DeadLetter{d1, d2, d3})
-}
-
-func testLeases(t *testing.T, s store.Store) {
-	mustApply(t, s, delta(alice, shardA, "", "1"))
-	now := t0
-	steps := []struct {
-		name  string
-		owner string
-		at    time.Duration
-		until time.Duration
-		want  bool
-	}{
-		{"free lease", "sweep-1", 0, time.Minute, true},
-		{"held by another owner", "sweep-2", 30 * time.Second, 2 * time.Minute, false},
-		{"same owner extends", "sweep-1", 30 * time.Second, 2 * time.Minute, true},
-		{"still held after the first expiry", "sweep-2", 90 * time.Second, 3 * time.Minute, false},
-		{"held until the last millisecond", "sweep-2", 2*time.Minute - time.Millisecond, 3 * time.Minute, false},
-		{"expired at until", "sweep-2", 2 * time.Minute, 3 * time.Minute, true},
-		{"old owner refused", "sweep-1", 2*time.Minute + time.Second, 4 * time.Minute, false},
-	}
-	for _, st := range steps {
-		got, err := s.AcquireLease(ctx(t), alice, st.owner, now.Add(st.at), now.Add(st.until))
-		if err != nil {
-			t.Fatalf("%s: %v", st.name, err)
-		}
-		if got != st.want {
-			t.Errorf("%s: AcquireLease = %v, want %v", st.name, got, st.want)
-		}
-	}
-	// A release by a non-owner is ignored.
-	if err := s.ReleaseLease(ctx(t), alice, "sweep-1"); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := s.AcquireLease(ctx(t), alice, "sweep-3", now.Add(150*time.Second), now.Add(5*time.Minute)); got {
-		t.Error("lease taken after a release by a non-owner")
-	}
-	if err := s.ReleaseLease(ctx(t), alice, "sweep-2"); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := s.AcquireLease(ctx(t), alice, "sweep-3", now.Add(150*time.Second), now.Add(5*time.Minute)); !got {
-		t.Error("lease not free after its owner released it")
-	}
-	if err := s.ReleaseLease(ctx(t), bob, "sweep-3"); err != nil {
-		t.Errorf("ReleaseLease(missing user) = %v, want nil", err)
-	}
-	if _, err := s.AcquireLease(ctx(t), bob, "sweep-3", now, now.Add(time.Minute)); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("AcquireLease(missing user) error = %v, want ErrNotFound", err)
-	}
-	// Leases are not part of the user's public state.
-	u := user(t, s, alice)
-	if u.ItemsProcessed != 2 || u.Watermarks[shardA] != "1" {
-		t.Errorf("lease changed the user: %+v", u)
-	}
-}
-
-func testUsersToArchive(t *testing.T, s store.Store) {
-	withItems := func(address string, n int64) store.UserDelta {
-		d := delta(address, shardA, "", "1")
-		d.Items = n
-		return d
-	}
-	mustApply(t, s, withItems(dave, 7), withItems(bob, 1), withItems(alice, 5), withItems(carol, 12))
-	tests := []struct {
-		min   int64
-		limit int
-		want  []string
-	}{
-		{5, 10, []string{alice, carol, dave}},
-		{5, 2, []string{alice, carol}},
-		{8, 10, []string{carol}},
-		{13, 10, []string{}},
-		{1, 0, []string{}},
-	}
-	for _, tt := range tests {
-		got, err := s.UsersToArchive(ctx(t), tt.min, tt.limit)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got == nil {
-			got = []string{}
-		}
-		equal(t, fmt.Sprintf("UsersToArchive(%d, %d)", tt.min, tt.limit), got, tt.want)
-	}
-}
-
-func testOldestUnarchived(t *testing.T, s store.Store) {
-	archived := item(oid(9), alice, shardA, "9", 1)
-	archived.ArchiveTx = "tx-earlier"
-	putHistory(t, s,
-		item(oid(5), alice, shardA, "5", 30),
-		item(oid(4), alice, shardA, "4", 10),
-		item(oid(3), alice, shardA, "3", 20),
-		item(oid(2), alice, shardA, "2", 10),
-		item(oid(1), bob, shardA, "1", 5),
-		archived,
-	)
-	ids := func(n int) []string {
-		t.Helper()
-		items, err := s.OldestUnarchived(ctx(t), alice, n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := []string{}
-		for _, it := range items {
-			if it.Address != alice || it.ArchiveTx != "" {
-				t.Errorf("OldestUnarchived returned %+v", it)
-			}
-			out = append(out, it.ID)
-		}
-		return out
-	}
-	equal(t, "all", ids(10), []string{oid(2), oid(4), oid(3), oid(5)})
-	equal(t, "first two", ids(2), []string{oid(2), oid(4)})
-	equal(t, "none", ids(0), []string{})
-
-	mustApply(t, s, delta(alice, shardA, "", "5"))
-	a := store.Archive{ID: "tx-1", Address: alice, ItemIDs: []string{oid(2), oid(4)}, CreatedAt: t0}
-	putArchive(t, s, a)
-	if err := s.CompleteArchive(ctx(t), a, t0); err != nil {
-		t.Fatal(err)
-	}
-	equal(t, "after archiving two", ids(10), []string{oid(3), oid(5)})
-}
-
-func testPutArchive(t *testing.T, s store.Store) {
-	a := store.Archive{ID: "tx-1", Address: alice, PreviousHash: "", ItemIDs: []string{oid(1), oid(2)},
-		Bytes: 640, Reward: "123456", Tx: []byte{1, 2, 3}, CreatedAt: t0, UpdatedAt: t0}
-	putArchive(t, s, a)
-	b := a
-	b.Bytes, b.Reward, b.ItemIDs = 1, "9", []string{oid(3)}
-	putArchive(t, s, b)
-	want := a
-	want.Status = store.ArchiveSigned
-	want.CreatedAt, want.UpdatedAt = ms(t0), ms(t0)
-	equal(t, "archives", dump(t, s).Archives, []store.Archive{want})
-
-	c := a
-	c.ID, c.Status = "tx-2", store.ArchiveAccepted
-	if err := s.PutArchive(ctx(t), c); err == nil {
-		t.Error("PutArchive accepted a new archive with status accepted")
-	}
-}
-
-func testPendingArchive(t *testing.T, s store.Store) {
-	if _, err := s.PendingArchive(ctx(t), alice); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("PendingArchive(none) error = %v, want ErrNotFound", err)
-	}
-	mustApply(t, s, delta(alice, shardA, "", "1"))
-	putHistory(t, s, item(oid(1), alice, shardA, "1", 1))
-	a := store.Archive{ID: "tx-1", Address: alice, ItemIDs: []string{oid(1)}, CreatedAt: t0}
-	putArchive(t, s, a)
-	putArchive(t, s, store.Archive{ID: "tx-other", Address: bob, CreatedAt: t0})
-	got, err := s.PendingArchive(ctx(t), alice)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.ID != a.ID || got.Status != store.ArchiveSigned || !reflect.DeepEqual(got.ItemIDs, a.ItemIDs) {
-		t.Errorf("PendingArchive = %+v, want %s signed", got, a.ID)
-	}
-	if err := s.CompleteArchive(ctx(t), got, t0); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.PendingArchive(ctx(t), alice); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("PendingArchive after completion error = %v, want ErrNotFound", err)
-	}
-}
-
-func testCompleteArchive(t *testing.T, s store.Store) {
-	d := delta(alice, shardA, "", "1")
-	d.Items = 5
-	mustApply(t, s, d)
-	// Item 1 was already marked by an earlier, interrupted completion of tx-1.
-	partial := item(oid(1), alice, shardA, "1", 1)
-	partial.ArchiveTx = "tx-1"
-	putHistory(t, s, partial,
-		item(oid(2), alice, shardA, "2", 2), item(oid(3), alice, shardA, "3", 3),
-		item(oid(4), alice, shardA, "4", 4), item(oid(5), alice, shardA, "5", 5))
-	a1 := store.Archive{ID: "tx-1", Address: alice, ItemIDs: []string{oid(1), oid(2)}, CreatedAt: t0}
-	putArchive(t, s, a1)
-
-	later := t0.Add(time.Minute)
-	check := func(step, prev string, unarchived int64, marks map[string]string) {
-		t.Helper()
-		d := dump(t, s)
-		u := d.Users[0]
-		if u.PreviousHash != prev || u.Unarchived != unarchived {
-			t.Errorf("%s: previous_hash %q unarchived %d, want %q %d", step, u.PreviousHash, u.Unarchived, prev, unarchived)
-		}
-		got := map[string]string{}
-		for _, it := range d.History {
-			got[it.ID] = it.ArchiveTx
-		}
-		equal(t, step+": archive_tx per item", got, marks)
-	}
-	for i := range 2 { // the second call must change nothing
-		if err := s.CompleteArchive(ctx(t), a1, later); err != nil {
-			t.Fatalf("CompleteArchive #%d: %v", i+1, err)
-		}
-		check(fmt.Sprintf("tx-1 call %d", i+1), "tx-1", 3,
-			map[string]string{oid(1): "tx-1", oid(2): "tx-1", oid(3): "", oid(4): "", oid(5): ""})
-	}
-	archives, err := s.Archives(ctx(t), alice)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(archives) != 1 || archives[0].Status != store.ArchiveAccepted || !archives[0].UpdatedAt.Equal(ms(later)) {
-		t.Errorf("archive after completion = %+v, want accepted at %v", archives, ms(later))
-	}
-
-	// The chain continues from tx-1. Simulate a crash after the user was
-	// advanced but before the status was written: completing again must not
-	// subtract twice.
-	a2 := store.Archive{ID: "tx-2", Address: alice, PreviousHash: "tx-1", ItemIDs: []string{oid(3), oid(4)}, CreatedAt: later}
-	putArchive(t, s, a2)
-	if err := s.CompleteArchive(ctx(t), a2, later); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SetArchiveStatus(ctx(t), "tx-2", store.ArchiveSigned, later); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.CompleteArchive(ctx(t), a2, later); err != nil {
-		t.Fatalf("CompleteArchive after a partial call: %v", err)
-	}
-	check("tx-2", "tx-2", 1, map[string]string{oid(1): "tx-1", oid(2): "tx-1", oid(3): "tx-2", oid(4): "tx-2", oid(5): ""})
-	if _, err := s.PendingArchive(ctx(t), alice); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("PendingArchive after completion error = %v, want ErrNotFound", err)
-	}
-	// Completing an old archive again is a no-op.
-	if err := s.CompleteArchive(ctx(t), a1, later); err != nil {
-		t.Errorf("CompleteArchive(tx-1) after tx-2: %v", err)
-	}
-	check("tx-1 after tx-2", "tx-2", 1, map[string]string{oid(1): "tx-1", oid(2): "tx-1", oid(3): "tx-2", oid(4): "tx-2", oid(5): ""})
-}
-
-func testCompleteArchiveConflict(t *testing.T, s store.Store) {
-	mustApply(t, s, delta(alice, shardA, "", "1"))
-	putHistory(t, s, item(oid(1), alice, shardA, "1", 1))
-	wrong := store.Archive{ID: "tx-9", Address: alice, PreviousHash: "tx-unknown", ItemIDs: []string{oid(1)}, CreatedAt: t0}
-	putArchive(t, s, wrong)
-	before := dump(t, s)
-	if err := s.CompleteArchive(ctx(t), wrong, t0); !errors.Is(err, store.ErrConflict) {
-		t.Errorf("CompleteArchive with a wrong previous hash: %v, want ErrConflict", err)
-	}
-	equal(t, "state after conflict", dump(t, s), before)
-	missing := store.Archive{ID: "tx-never-stored", Address: alice, ItemIDs: []string{oid(1)}}
-	if err := s.CompleteArchive(ctx(t), missing, t0); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("CompleteArchive(unknown id): %v, want ErrNotFound", err)
-	}
-	equal(t, "state after unknown archive", dump(t, s), before)
-}
-
-func testArchives(t *testing.T, s store.Store) {
-	t1, t2 := t0, t0.Add(time.Second)
-	for _, a := range []store.Archive{
-		{ID: "tx-b", Address: alice, CreatedAt: t2},
-		{ID: "tx-c", Address: alice, CreatedAt: t1},
-		{ID: "tx-a", Address: alice, CreatedAt: t1},
-		{ID: "tx-0", Address: bob, CreatedAt: t1},
-	} {
-		putArchive(t, s, a)
-	}
-	got, err := s.Archives(ctx(t), alice)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	for _, a := range got {
-		ids = append(ids, a.ID)
-	}
-	equal(t, "archive order", ids, []string{"tx-a", "tx-c", "tx-b"})
-	if got, err := s.Archives(ctx(t), carol); err != nil || len(got) != 0 {
-		t.Errorf("Archives(no archives) = %v, %v; want empty", got, err)
-	}
-
-	if err := s.SetArchiveStatus(ctx(t), "tx-c", store.ArchiveConfirmed, t2); err != nil {
-		t.Fatal(err)
-	}
-	got, _ = s.Archives(ctx(t), alice)
-	if c := got[1]; c.Status != store.ArchiveConfirmed || !c.UpdatedAt.Equal(ms(t2)) {
-		t.Errorf("after SetArchiveStatus: %+v", c)
-	}
-	if err := s.SetArchiveStatus(ctx(t), "tx-missing", store.ArchiveConfirmed, t2); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("SetArchiveStatus(missing) = %v, want ErrNotFound", err)
-	}
-	if err := s.SetArchiveStatus(ctx(t), "tx-c", "lost", t2); err == nil {
-		t.Error("SetArchiveStatus accepted an unknown status")
-	}
-}
-
-func testDump(t *testing.T, s store.Store) {
-	empty := dump(t, s)
-	equal(t, "empty dump", empty, store.Dump{Users: []store.User{}, History: []store.HistoryItem{}, DeadLetters: []store.DeadLetter{}, Archives: []store.Archive{}})
-
-	mustApply(t, s, delta(carol, shardA, "", "3"), delta(alice, shardB, "", "1"))
-	mustApply(t, s, delta(bob, shardA, "", "2"))
-	putHistory(t, s, item(oid(3), carol, shardA, "3", 3), item(oid(1), alice, shardB, "1", 1), item(oid(2), bob, shardA, "2", 2))
-	if err := s.PutDeadLetters(ctx(t), []store.DeadLetter{{ID: shardB + "/9", Shard: shardB, Seq: "9", Reason: "r"}, {ID: shardA + "/9", Shard: shardA, Seq: "9", Reason: "r"}}); err != nil {
-		t.Fatal(err)
-	}
-	putArchive(t, s, store.Archive{ID: "tx-z", Address: alice, CreatedAt: t0})
-	putArchive(t, s, store.Archive{ID: "tx-y", Address: bob, CreatedAt: t0.Add(time.Hour)})
-
-	d := dump(t, s)
-	var got []string
-	for _, u := range d.Users {
-		got = append(got, u.Address)
-	}
-	for _, it := range d.History {
-		got = append(got, it.ID)
-	}
-	for _, dl := range d.DeadLetters {
-		got = append(got, dl.ID)
-	}
-	for _, a := range d.Archives {
-		got = append(got, a.ID)
-	}
-	equal(t, "dump keys", got, []string{alice, bob, carol, oid(1), oid(2), oid(3), shardA + "/9", shardB + "/9", "tx-y", "tx-z"})
-	equal(t, "dumped user", d.Users[1], user(t, s, bob))
-}
-
-func testCanceled(t *testing.T, s store.Store) {
-	mustApply(t, s, delta(alice, shardA, "", "1"))
-	c, cancel := context.WithCancel(ctx(t))
-	cancel()
-	a := store.Archive{ID: "tx-1", Address: alice, CreatedAt: t0}
-	calls := []struct {
-		name string
-		call func() error
-	}{
-		{"Watermarks", func() error { _, err := s.Watermarks(c, shardA, []string{alice}); return err }},
-		{"PutHistory", func() error {
-			_, err := s.PutHistory(c, []store.HistoryItem{item(oid(1), alice, shardA, "1", 1)})
-			return err
-		}},
-		{"ApplyUsers", func() error { _, err := s.ApplyUsers(c, []store.UserDelta{delta(alice, shardA, "1", "2")}); return err }},
-		{"PutDeadLetters", func() error { return s.PutDeadLetters(c, []store.DeadLetter{{ID: "x/1"}}) }},
-		{"User", func() error { _, err := s.User(c, alice); return err }},
-		{"UsersToArchive", func() error { _, err := s.UsersToArchive(c, 1, 10); return err }},
-		{"AcquireLease", func() error { _, err := s.AcquireLease(c, alice, "o", t0, t0.Add(time.Minute)); return err }},
-		{"ReleaseLease", func() error { return s.ReleaseLease(c, alice, "o") }},
-		{"OldestUnarchived", func() error { _, err := s.OldestUnarchived(c, alice, 10); return err }},
-		{"PutArchive", func() error { return s.PutArchive(c, a) }},
-		{"PendingArchive", func() error { _, err := s.PendingArchive(c, alice); return err }},
-		{"CompleteArchive", func() error { return s.CompleteArchive(c, a, t0) }},
-		{"SetArchiveStatus", func() error { return s.SetArchiveStatus(c, a.ID, store.ArchiveConfirmed, t0) }},
-		{"Archives", func() error { _, err := s.Archives(c, alice); return err }},
-		{"Dump", func() error { _, err := s.Dump(c); return err }},
-	}
-	before := dump(t, s)
-	for _, tt := range calls {
-		if err := tt.call(); !errors.Is(err, context.Canceled) {
-			t.Errorf("%s with a canceled context: error = %v, want context.Canceled", tt.name, err)
-		}
-	}
-	equal(t, "state after canceled calls", dump(t, s), before)
+func sortedKeys[M ~map[string]V, V any](m M) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
 }
