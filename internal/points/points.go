@@ -2,24 +2,29 @@
 // table so product can change the rule in one place.
 //
 // Kleo's rule, which the original consumer applied, awards nothing per
-// history item and 12 points each time an archive of a user's 50 items is
-// accepted; the archiver applies PerArchive exactly once with the archive's
-// completion, the processor PerItem (and any bonus) once per item through
-// the ledger.
+// history item and 12 points each time an archive of 50 of a user's items is
+// accepted. The processor applies For once per item through the ledger; the
+// archiver cuts archives of ArchiveItems items and applies Archive exactly
+// once, with the archive's completion.
 package points
 
 import "github.com/kleo-network/kleo-stream/internal/activity"
 
 // Rule awards points per counted history item (PerItem plus an optional
-// bonus per activity) and per accepted archive.
+// bonus per activity) and per accepted archive of ArchiveItems items.
 type Rule struct {
-	PerItem    int64
-	Bonus      map[activity.Activity]int64
-	PerArchive int64
+	PerItem      int64
+	Bonus        map[activity.Activity]int64
+	ArchiveItems int   // items in one archive
+	PerArchive   int64 // points when an archive of ArchiveItems items is accepted
 }
 
-// Default is Kleo's rule: 0 per item, 12 per accepted 50-item archive.
-func Default() Rule { return Rule{PerArchive: 12} }
+// Default is Kleo's rule.
+//
+//	per counted history item           0
+//	items per archive                 50
+//	per accepted archive              12
+func Default() Rule { return Rule{PerItem: 0, ArchiveItems: 50, PerArchive: 12} }
 
 // For returns the points for one counted item of activity a.
 func (r Rule) For(a activity.Activity) int64 { return r.PerItem + r.Bonus[a] }
