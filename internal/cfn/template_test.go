@@ -8,6 +8,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -66,7 +67,8 @@ func TestRepoTemplate(t *testing.T) {
 	}
 	props := Path(kin, "Properties")
 	for k, want := range map[string]any{
-		"Stream":                         map[string]any{"Ref": "StreamArn"},
+		"Stream": map[string]any{"Fn::If": []any{"HasStreamConsumer",
+			map[string]any{"Ref": "StreamConsumerArn"}, map[string]any{"Ref": "StreamArn"}}},
 		"StartingPosition":               map[string]any{"Ref": "StartingPosition"},
 		"BatchSize":                      map[string]any{"Ref": "BatchSize"},
 		"MaximumBatchingWindowInSeconds": map[string]any{"Ref": "MaximumBatchingWindowInSeconds"},
@@ -106,6 +108,157 @@ func TestRepoTemplate(t *testing.T) {
 	}
 }
 
+// TestRepoTemplateDeploy checks what makes the template deployable twice in
+// one account and region, and safe to delete: see the README's deploy section.
+func TestRepoTemplateDeploy(t *testing.T) {
+	tpl := repoTemplate(t)
+	res := func(name string) any {
+		r := Path(tpl, "Resources", name)
+		if r == nil {
+			t.Fatalf("resource %s missing", name)
+		}
+		return r
+	}
+	ref := func(p string) any { return map[string]any{"Ref": p} }
+	noValue := ref("AWS::NoValue")
+
+	makefile, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fn := range []string{"ProcessorFunction", "ArchiverFunction"} {
+		r := res(fn)
+		// sam build copies CodeUri to a scratch directory before it runs make:
+		// CodeUri is the function's own directory of Go files, and make runs
+		// the repository's Makefile in the repository root.
+		dir := "functions/" + strings.ToLower(strings.TrimSuffix(fn, "Function"))
+		if got := Path(r, "Properties", "CodeUri"); got != dir {
+			t.Errorf("%s CodeUri = %v, want %s (sam build copies all of it)", fn, got, dir)
+		}
+		entries, err := os.ReadDir("../../" + dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") {
+				t.Errorf("%s: %s/%s is copied by every sam build; keep CodeUri to the function's Go files", fn, dir, e.Name())
+			}
+		}
+		for _, k := range []string{"ContextPath", "WorkingDirectory"} {
+			if got := Path(r, "Metadata", k); got != "." {
+				t.Errorf("%s Metadata.%s = %v, want . (the repository's Makefile, run in the module root)", fn, k, got)
+			}
+		}
+		if !regexp.MustCompile(`(?m)^(\S+ )*build-` + fn + `( \S+)*:`).Match(makefile) {
+			t.Errorf("the Makefile has no build-%s target for sam build", fn)
+		}
+		if p := Path(r, "Properties", "Policies"); p != nil {
+			t.Errorf("%s: Policies %v; the function's own role (Role) grants what it needs", fn, p)
+		}
+		// Logs go to a log group of the stack's, which expires them.
+		group := strings.TrimSuffix(fn, "Function") + "LogGroup"
+		if got := Path(r, "Properties", "LoggingConfig", "LogGroup"); !reflect.DeepEqual(got, ref(group)) {
+			t.Errorf("%s LoggingConfig.LogGroup = %v, want !Ref %s", fn, got, group)
+		}
+		if Path(res(group), "Type") != "AWS::Logs::LogGroup" ||
+			!reflect.DeepEqual(Path(res(group), "Properties", "RetentionInDays"), ref("LogRetentionInDays")) {
+			t.Errorf("%s: want an AWS::Logs::LogGroup with RetentionInDays !Ref LogRetentionInDays", group)
+		}
+	}
+	if v, _ := Path(tpl, "Parameters", "LogRetentionInDays", "AllowedValues").([]any); !slices.Contains(v, any(Path(tpl, "Parameters", "LogRetentionInDays", "Default"))) {
+		t.Errorf("LogRetentionInDays default is not one of its allowed values %v", v)
+	}
+
+	q := res("OnFailureQueue")
+	if Path(q, "DeletionPolicy") != "Retain" || Path(q, "UpdateReplacePolicy") != "Retain" {
+		t.Error("OnFailureQueue: deleting or replacing the stack must keep the pointers to failed batches (Retain)")
+	}
+	if Path(q, "Properties", "SqsManagedSseEnabled") != true {
+		t.Error("OnFailureQueue: want server-side encryption")
+	}
+
+	arch := Path(res("ArchiverFunction"), "Properties")
+	want := map[string]any{"Fn::If": []any{"HasArchiverReservedConcurrency", ref("ArchiverReservedConcurrency"), noValue}}
+	if got := Path(arch, "ReservedConcurrentExecutions"); !reflect.DeepEqual(got, want) {
+		t.Errorf("archiver ReservedConcurrentExecutions = %v, want it only when ArchiverReservedConcurrency is set", got)
+	}
+	if got := Path(tpl, "Parameters", "ArchiverReservedConcurrency", "Default"); got != "" {
+		t.Errorf("ArchiverReservedConcurrency default %v, want none reserved", got)
+	}
+	if got := Path(arch, "EventInvokeConfig", "MaximumRetryAttempts"); got != 0 {
+		t.Errorf("archiver EventInvokeConfig.MaximumRetryAttempts = %v, want 0 (a retried sweep overlaps the next)", got)
+	}
+	sweep := Path(arch, "Events", "Sweep", "Properties")
+	if Path(sweep, "OmitName") != true || Path(sweep, "Name") != nil {
+		t.Errorf("Sweep schedule: OmitName %v, Name %v; want CloudFormation to name it", Path(sweep, "OmitName"), Path(sweep, "Name"))
+	}
+
+	// The database default is the functions' own default.
+	cfg, err := config.LoadProcessor(context.Background(), func(string) string { return "" }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Path(tpl, "Parameters", "MongoDBDatabase", "Default"); got != cfg.Database {
+		t.Errorf("MongoDBDatabase default %v, the functions default to %q", got, cfg.Database)
+	}
+}
+
+// TestRepoTemplateARNParameters checks that every ARN parameter has a pattern
+// that refuses what is easily passed instead: a name, an alias, a partial
+// secret ARN without the suffix Secrets Manager adds, another service's ARN.
+func TestRepoTemplateARNParameters(t *testing.T) {
+	params := Path(repoTemplate(t), "Parameters").(map[string]any)
+	const (
+		stream   = "arn:aws:kinesis:us-east-1:123456789012:stream/kleo-history"
+		consumer = stream + "/consumer/kleo-processor:1700000000"
+		secret   = "arn:aws:secretsmanager:us-east-1:123456789012:secret:kleo/mongodb-uri-AbC123"
+		key      = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+		topic    = "arn:aws:sns:eu-west-1:123456789012:kleo-alarms"
+	)
+	secretCases := map[string]bool{
+		secret: true, "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:w-x1Y2z3": true,
+		"kleo/mongodb-uri": false, "arn:aws:secretsmanager:us-east-1:123456789012:secret:kleo/mongodb-uri": false,
+		"": false, stream: false,
+	}
+	keyCases := map[string]bool{
+		"": true, key: true, "arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab": true,
+		"arn:aws:kms:us-east-1:123456789012:alias/kleo": false, "1234abcd-12ab-34cd-56ef-1234567890ab": false, secret: false,
+	}
+	cases := map[string]map[string]bool{
+		"StreamArn": {stream: true, "arn:aws-cn:kinesis:cn-north-1:123456789012:stream/s": true,
+			"kleo-history": false, "": false, consumer: false, "arn:aws:kinesis:us-east-1:123456789012:stream/": false},
+		"StreamConsumerArn":      {"": true, consumer: true, stream: false, "kleo-processor": false},
+		"MongoDBUriSecretArn":    secretCases,
+		"ArweaveWalletSecretArn": secretCases,
+		"StreamKmsKeyArn":        keyCases,
+		"SecretsKmsKeyArn":       keyCases,
+		"AlarmTopicArn": {"": true, topic: true, "arn:aws-us-gov:sns:us-gov-west-1:123456789012:t": true,
+			"kleo-alarms": false, "arn:aws:sqs:eu-west-1:123456789012:q": false},
+	}
+	for name, p := range params {
+		if !strings.HasSuffix(name, "Arn") {
+			continue
+		}
+		pattern, ok := Path(p, "AllowedPattern").(string)
+		if !ok {
+			t.Errorf("parameter %s: no AllowedPattern", name)
+			continue
+		}
+		if cases[name] == nil {
+			t.Errorf("parameter %s: add its cases to this test", name)
+		}
+		re := regexp.MustCompile(pattern)
+		for v, ok := range cases[name] {
+			if re.MatchString(v) != ok {
+				t.Errorf("%s pattern on %q: match %v, want %v", name, v, !ok, ok)
+			}
+		}
+		if d, has := Path(p, "Default").(string); has && !re.MatchString(d) {
+			t.Errorf("%s: default %q does not match its own pattern", name, d)
+		}
+	}
+}
+
 // TestRepoTemplateObservability checks the dashboard and alarms: that they
 // watch the right metrics of the right resources, take their thresholds from
 // parameters, notify only when a topic is given, and that every Kleo metric
@@ -132,23 +285,20 @@ func TestRepoTemplateObservability(t *testing.T) {
 	if Path(topic, "Type") != "String" || Path(topic, "Default") != "" {
 		t.Errorf("AlarmTopicArn = %v, want an optional String", topic)
 	}
-	pattern := regexp.MustCompile(fmt.Sprint(Path(topic, "AllowedPattern")))
-	for arn, ok := range map[string]bool{
-		"": true, "arn:aws:sns:eu-west-1:123456789012:kleo-alarms": true,
-		"arn:aws-us-gov:sns:us-gov-west-1:123456789012:t": true, "kleo-alarms": false,
-		"arn:aws:sqs:eu-west-1:123456789012:q": false,
-	} {
-		if pattern.MatchString(arn) != ok {
-			t.Errorf("AlarmTopicArn pattern on %q: match %v, want %v", arn, !ok, ok)
-		}
+	noTopic := map[string]any{"Fn::Equals": []any{map[string]any{"Ref": "AlarmTopicArn"}, ""}}
+	if got := Path(tpl, "Conditions", "HasAlarmTopic"); !reflect.DeepEqual(got, map[string]any{"Fn::Not": []any{noTopic}}) {
+		t.Errorf("HasAlarmTopic = %#v, want AlarmTopicArn not empty", got)
 	}
-	wantCond := map[string]any{"Fn::Not": []any{map[string]any{"Fn::Equals": []any{map[string]any{"Ref": "AlarmTopicArn"}, ""}}}}
-	if got := Path(tpl, "Conditions", "HasAlarmTopic"); !reflect.DeepEqual(got, wantCond) {
-		t.Errorf("HasAlarmTopic = %#v, want %#v", got, wantCond)
+	// Without a topic the stack creates one, so an alarm always notifies.
+	if got := Path(tpl, "Conditions", "CreateAlarmTopic"); !reflect.DeepEqual(got, noTopic) {
+		t.Errorf("CreateAlarmTopic = %#v, want AlarmTopicArn empty", got)
+	}
+	if Path(resources, "AlarmTopic", "Type") != "AWS::SNS::Topic" || Path(resources, "AlarmTopic", "Condition") != "CreateAlarmTopic" {
+		t.Error("AlarmTopic: want an AWS::SNS::Topic created when AlarmTopicArn is empty")
 	}
 
 	fn := map[string]any{"Ref": "ProcessorFunction"}
-	notify := map[string]any{"Fn::If": []any{"HasAlarmTopic", []any{map[string]any{"Ref": "AlarmTopicArn"}}, map[string]any{"Ref": "AWS::NoValue"}}}
+	notify := []any{map[string]any{"Fn::If": []any{"HasAlarmTopic", map[string]any{"Ref": "AlarmTopicArn"}, map[string]any{"Ref": "AlarmTopic"}}}}
 	for _, tc := range []struct {
 		alarm, threshold, op string
 		metric               map[string]any // for single-metric alarms
@@ -162,6 +312,8 @@ func TestRepoTemplateObservability(t *testing.T) {
 			"Dimensions": []any{map[string]any{"Name": "QueueName", "Value": map[string]any{"Fn::GetAtt": []any{"OnFailureQueue", "QueueName"}}}},
 		}},
 		{"ErrorRateAlarm", "ErrorRateAlarmPercent", "GreaterThanThreshold", nil},
+		{"StreamNotConsumedAlarm", "", "GreaterThanOrEqualToThreshold", nil},
+		{"ArchiverFailureAlarm", "ArchiveFailuresAlarm", "GreaterThanOrEqualToThreshold", nil},
 	} {
 		r := resources[tc.alarm]
 		if Path(r, "Type") != "AWS::CloudWatch::Alarm" {
@@ -169,7 +321,7 @@ func TestRepoTemplateObservability(t *testing.T) {
 			continue
 		}
 		props := Path(r, "Properties")
-		if got := Path(props, "Threshold"); !reflect.DeepEqual(got, map[string]any{"Ref": tc.threshold}) {
+		if got := Path(props, "Threshold"); tc.threshold != "" && !reflect.DeepEqual(got, map[string]any{"Ref": tc.threshold}) {
 			t.Errorf("%s: Threshold %v, want !Ref %s", tc.alarm, got, tc.threshold)
 		}
 		if Path(props, "ComparisonOperator") != tc.op || Path(props, "TreatMissingData") != "notBreaching" {
@@ -209,7 +361,31 @@ func TestRepoTemplateObservability(t *testing.T) {
 		t.Errorf("error-rate alarm: %d returned series, expression %q over %v; want 100 * Errors / Invocations", returned, expr, stats)
 	}
 
-	checkDashboard(t, tpl)
+	// A stopped mapping reports no iterator age at all, so the iterator-age
+	// alarm (missing data not breaching) cannot see it: this alarm compares
+	// the records arriving in the stream with those the mapping polls.
+	stall := alarmQueries(t, resources, "StreamNotConsumedAlarm")
+	streamName := map[string]any{"Fn::Select": []any{1, map[string]any{"Fn::Split": []any{"/", map[string]any{"Ref": "StreamArn"}}}}}
+	wantStall := map[string]string{
+		"AWS/Kinesis/IncomingRecords/Sum/StreamName=" + fmt.Sprint(streamName):                                                          "in",
+		"AWS/Lambda/PolledEventCount/Sum/EventSourceMappingUUID=" + fmt.Sprint(map[string]any{"Ref": "ProcessorFunctionHistoryStream"}): "polled",
+	}
+	checkMath(t, "StreamNotConsumedAlarm", stall, wantStall, "IF(FILL(in, 0) > 0 AND FILL(polled, 0) == 0, 1, 0)")
+	if Path(resources, "StreamNotConsumedAlarm", "Properties", "Threshold") != 1 {
+		t.Error("StreamNotConsumedAlarm: want threshold 1 (the expression is 0 or 1)")
+	}
+	// Archiver: failed sweeps plus failed uploads.
+	archiver := alarmQueries(t, resources, "ArchiverFailureAlarm")
+	wantArchiver := map[string]string{
+		"AWS/Lambda/Errors/Sum/FunctionName=" + fmt.Sprint(map[string]any{"Ref": "ArchiverFunction"}): "errors",
+		"Kleo/ArchiveFailures/Sum/Stage=" + fmt.Sprint(map[string]any{"Ref": "Stage"}):                "failures",
+	}
+	checkMath(t, "ArchiverFailureAlarm", archiver, wantArchiver, "FILL(errors, 0) + FILL(failures, 0)")
+
+	emitted, dims := checkDashboard(t, tpl)
+	if !emitted["Kleo/ArchiveFailures/[[Stage]]"] || len(dims) != 1 {
+		t.Errorf("the archiver alarm watches Kleo ArchiveFailures by Stage, which the archiver does not emit (dimensions %v)", dims)
+	}
 
 	if Path(tpl, "Outputs", "DashboardUrl") == nil {
 		t.Error("no DashboardUrl output")
@@ -232,7 +408,61 @@ type dashMetric struct {
 	stat            string
 }
 
-func checkDashboard(t *testing.T, tpl map[string]any) {
+// alarmQuery is one metric or expression of a metric-math alarm.
+type alarmQuery struct {
+	id, metric, expr string
+	returned         bool
+}
+
+// alarmQueries returns an alarm's queries; a metric is named
+// namespace/name/stat/dimension=value.
+func alarmQueries(t *testing.T, resources map[string]any, alarm string) []alarmQuery {
+	t.Helper()
+	var qs []alarmQuery
+	for _, q := range list(Path(resources, alarm, "Properties", "Metrics")) {
+		aq := alarmQuery{id: fmt.Sprint(Path(q, "Id")), returned: Path(q, "ReturnData") == true}
+		if e, ok := Path(q, "Expression").(string); ok {
+			aq.expr = e
+		} else {
+			m := Path(q, "MetricStat", "Metric")
+			aq.metric = fmt.Sprintf("%v/%v/%v", Path(m, "Namespace"), Path(m, "MetricName"), Path(q, "MetricStat", "Stat"))
+			for _, d := range list(Path(m, "Dimensions")) {
+				aq.metric += fmt.Sprintf("/%v=%v", Path(d, "Name"), Path(d, "Value"))
+			}
+		}
+		qs = append(qs, aq)
+	}
+	return qs
+}
+
+// checkMath wants exactly the metrics of want (metric → placeholder in
+// expr), none returned, and one returned expression equal to expr with the
+// placeholders replaced by the metrics' ids.
+func checkMath(t *testing.T, alarm string, qs []alarmQuery, want map[string]string, expr string) {
+	t.Helper()
+	metrics := 0
+	var returned []string
+	for _, q := range qs {
+		if q.returned {
+			returned = append(returned, q.expr)
+			continue
+		}
+		metrics++
+		name, ok := want[q.metric]
+		if !ok {
+			t.Errorf("%s: unexpected metric %s", alarm, q.metric)
+			continue
+		}
+		expr = regexp.MustCompile(`\b`+name+`\b`).ReplaceAllString(expr, q.id)
+	}
+	if metrics != len(want) || len(returned) != 1 || returned[0] != expr {
+		t.Errorf("%s: %d metrics, returned %q; want the %d metrics %v and %q", alarm, metrics, returned, len(want), want, expr)
+	}
+}
+
+// checkDashboard checks the dashboard and returns the metrics the functions
+// emit (namespace/name/[[dimension names]]) and their configured dimensions.
+func checkDashboard(t *testing.T, tpl map[string]any) (map[string]bool, map[string]string) {
 	t.Helper()
 	params := Path(tpl, "Parameters").(map[string]any)
 	resources := Path(tpl, "Resources").(map[string]any)
@@ -444,4 +674,5 @@ func checkDashboard(t *testing.T, tpl map[string]any) {
 				m.namespace, m.name, m.dims, namespace, cfg.Metrics.Dimensions)
 		}
 	}
+	return emitted, cfg.Metrics.Dimensions
 }
