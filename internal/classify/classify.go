@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/kleo-network/kleo-stream/internal/activity"
@@ -58,16 +59,37 @@ var embedded []byte
 
 // Model is the compiled classifier. It is immutable and safe for concurrent use.
 type Model struct {
-	classes [activity.Count]activity.Activity
-	missing [activity.Count]float64
-	quant   float64
-	temp    float64 // softmax temperature, calibrated by the builder
-	shift   uint
-	offsets []byte // (2^bits+1) × u32
-	entries []byte // pairs (class, quantized weight)
-	sites   []siteRule
-	ut1Hash []byte // n × u64, sorted
-	ut1Meta []byte // n × (class, prior)
+	classes  [activity.Count]activity.Activity
+	missing  [activity.Count]float64
+	quant    float64
+	temps    [feat.Evidences]float64 // softmax temperature per kind of evidence, calibrated by the builder
+	shift    uint
+	offsets  []byte // (2^bits+1) × u32
+	entries  []byte // pairs (class, quantized weight)
+	sites    []siteRule
+	moz      []siteRule // Mozilla's interest rules: a list, below the curated table
+	listHash []byte     // n × u64, sorted
+	listMeta []byte     // n × (class, prior)
+	dict     *feat.Dict
+}
+
+// Evidence is the kind of knowledge a result rests on. The confidence is
+// calibrated for each kind separately.
+type Evidence uint8
+
+// The kinds of evidence, strongest first.
+const (
+	EvidenceSite Evidence = feat.EvidenceSite // a curated site rule
+	EvidenceHint Evidence = feat.EvidenceHint // a curated hint rule; the text decides
+	EvidenceList Evidence = feat.EvidenceList // a domain list (Mozilla, universities, RSS feeds, UT1)
+	EvidenceText Evidence = feat.EvidenceText // the text model alone
+)
+
+// Explanation is what a result is computed from: the score of every
+// activity (log space, in activity.All order) and the kind of evidence.
+type Explanation struct {
+	Scores   [activity.Count]float64
+	Evidence Evidence
 }
 
 type siteRule struct {
@@ -104,9 +126,11 @@ func New(b []byte) (*Model, error) {
 		m.missing[i] = float64(math.Float32frombits(d.u32()))
 	}
 	m.quant = float64(math.Float32frombits(d.u32()))
-	m.temp = float64(math.Float32frombits(d.u32()))
-	if !(m.temp > 0) {
-		return nil, fmt.Errorf("%w: temperature %v", ErrModel, m.temp)
+	for i := range m.temps {
+		m.temps[i] = float64(math.Float32frombits(d.u32()))
+		if !(m.temps[i] > 0) {
+			return nil, fmt.Errorf("%w: temperature %v", ErrModel, m.temps[i])
+		}
 	}
 	bits := d.u32()
 	if bits == 0 || bits > 28 {
@@ -115,18 +139,19 @@ func New(b []byte) (*Model, error) {
 	m.shift = uint(64 - bits)
 	m.offsets = d.next(4 * ((1 << bits) + 1))
 	m.entries = d.next(2 * int(d.u32()))
-	m.sites = make([]siteRule, d.u32())
-	for i := range m.sites {
-		h := d.u64()
-		c, p := d.u8(), d.u8()
-		m.sites[i] = siteRule{hash: h, class: c, prior: p, path: string(d.next(int(d.u8())))}
-	}
+	m.sites = d.rules()
+	m.moz = d.rules()
 	n := int(d.u32())
-	m.ut1Hash = d.next(8 * n)
-	m.ut1Meta = d.next(2 * n)
+	m.listHash = d.next(8 * n)
+	m.listMeta = d.next(2 * n)
+	slots := make([]uint32, 1<<feat.DictBits)
+	for i := range slots {
+		slots[i] = d.u32()
+	}
 	if d.err != nil {
 		return nil, d.err
 	}
+	m.dict, _ = feat.DictFrom(slots)
 	if len(d.b) != 0 {
 		return nil, fmt.Errorf("%w: %d trailing bytes", ErrModel, len(d.b))
 	}
@@ -143,14 +168,14 @@ func New(b []byte) (*Model, error) {
 			return nil, fmt.Errorf("%w: offsets not sorted", ErrModel)
 		}
 	}
-	for i := range m.sites {
-		if int(m.sites[i].class) >= activity.Count {
+	for _, r := range append(slices.Clip(m.sites), m.moz...) {
+		if int(r.class) >= activity.Count {
 			return nil, fmt.Errorf("%w: site class out of range", ErrModel)
 		}
 	}
-	for i := 0; i < len(m.ut1Meta); i += 2 {
-		if int(m.ut1Meta[i]) >= activity.Count {
-			return nil, fmt.Errorf("%w: UT1 class out of range", ErrModel)
+	for i := 0; i < len(m.listMeta); i += 2 {
+		if int(m.listMeta[i]) >= activity.Count {
+			return nil, fmt.Errorf("%w: list class out of range", ErrModel)
 		}
 	}
 	return m, nil
@@ -173,6 +198,24 @@ func (d *decoder) next(n int) []byte {
 	return v
 }
 
+// rules decodes a rule table; a count the input cannot hold is truncation.
+func (d *decoder) rules() []siteRule {
+	n := d.u32()
+	if d.err != nil || int(n) > len(d.b)/11 {
+		if d.err == nil {
+			d.err = fmt.Errorf("%w: truncated", ErrModel)
+		}
+		return nil
+	}
+	rs := make([]siteRule, n)
+	for i := range rs {
+		h := d.u64()
+		c, p := d.u8(), d.u8()
+		rs[i] = siteRule{hash: h, class: c, prior: p, path: string(d.next(int(d.u8())))}
+	}
+	return rs
+}
+
 func (d *decoder) u8() uint8   { return d.next(1)[0] }
 func (d *decoder) u32() uint32 { return binary.LittleEndian.Uint32(d.next(4)) }
 func (d *decoder) u64() uint64 { return binary.LittleEndian.Uint64(d.next(8)) }
@@ -180,39 +223,53 @@ func (d *decoder) u64() uint64 { return binary.LittleEndian.Uint64(d.next(8)) }
 // Classify returns the most likely activity of in. It never fails: an item
 // with no usable signal gets a low-confidence guess.
 func (m *Model) Classify(_ context.Context, in Input) Result {
-	host, path := feat.SplitURL(in.URL)
-	if host == "" {
-		host = in.Domain
-	}
 	var s [activity.Count]float64
-	hint := m.prior(host, path, &s)
-	var buf feat.Buffer
-	if hint {
-		// On a platform whose pages span topics (youtube.com, medium.com)
-		// the hint prior already says what the platform leans to; counting
-		// its name again would drown the title.
-		buf.Item("", path, in.Title, in.Summary)
-	} else {
-		buf.Item(host, path, in.Title, in.Summary)
-	}
-	m.text(&buf, &s)
-
+	ev := m.score(in, &s)
 	best := 0
 	for c := range s {
 		if s[c] > s[best] {
 			best = c
 		}
 	}
+	t := m.temps[ev]
 	var z float64
 	for c := range s {
 		// Terms below exp(-20) change the confidence by less than 1e-8
 		// each: skip the call.
-		if d := (s[c] - s[best]) / m.temp; d > -20 {
+		if d := (s[c] - s[best]) / t; d > -20 {
 			z += math.Exp(d)
 		}
 	}
 	conf := 1 / z
 	return Result{Activity: m.classes[best], Confidence: conf, Low: conf < LowConfidence}
+}
+
+// Explain returns the scores Classify decides from, and the kind of
+// evidence whose temperature turns them into a confidence. The model builder
+// calibrates with it.
+func (m *Model) Explain(in Input) Explanation {
+	var e Explanation
+	e.Evidence = m.score(in, &e.Scores)
+	return e
+}
+
+func (m *Model) score(in Input, s *[activity.Count]float64) Evidence {
+	host, path := feat.SplitURL(in.URL)
+	if host == "" {
+		host = in.Domain
+	}
+	ev, n := m.prior(host, path, s)
+	var buf feat.Buffer
+	if ev == EvidenceHint {
+		// On a platform whose pages span topics (youtube.com, blogspot.com)
+		// the hint prior already says what the platform leans to; counting
+		// its name again would drown the title. What comes before the
+		// platform's name is the blog's own ("lakersnation.blogspot.com").
+		host = strings.TrimSuffix(host[:len(host)-n], ".")
+	}
+	buf.Item(m.dict, host, path, in.Title, in.Summary)
+	m.text(&buf, s)
+	return ev
 }
 
 // text adds the naive Bayes log-likelihoods of the features in buf to s.
@@ -248,24 +305,29 @@ func (m *Model) text(buf *feat.Buffer, s *[activity.Count]float64) {
 	}
 }
 
-// prior adds the boost of the most specific curated site rule matching host
-// and path or, failing that, of the UT1 list that names the host or one of its
-// parent domains.
-//
-// It reports whether the boost came from a curated hint rule: a site whose
-// pages span activities, where the text should decide.
-func (m *Model) prior(host, path string, s *[activity.Count]float64) (hint bool) {
-	if c, p, ok := m.siteMatch(host, path); ok {
+// prior adds the boost of the most specific curated rule matching host and
+// path or, failing that, of Mozilla's rules, or of the domain list that names
+// the host or one of its parent domains, and says which it was and how long
+// the matched host is.
+func (m *Model) prior(host, path string, s *[activity.Count]float64) (Evidence, int) {
+	if c, p, n, ok := match(m.sites, host, path); ok {
 		s[c] += float64(p)
-		return p < feat.DecisivePrior
+		if p < feat.DecisivePrior {
+			return EvidenceHint, n
+		}
+		return EvidenceSite, n
+	}
+	if c, p, n, ok := match(m.moz, host, path); ok {
+		s[c] += float64(p)
+		return EvidenceList, n
 	}
 	// Walking down to the last label needs no public suffix list: the
-	// builder keeps public suffixes out of the UT1 table, and the curated
+	// builder keeps public suffixes out of the lists, and the curated
 	// table names one only on purpose (gov.uk).
 	for cand := host; cand != ""; {
-		if c, p, ok := m.ut1(cand); ok {
+		if c, p, ok := m.list(cand); ok {
 			s[c] += float64(p)
-			return false
+			return EvidenceList, len(cand)
 		}
 		i := strings.IndexByte(cand, '.')
 		if i < 0 {
@@ -273,15 +335,16 @@ func (m *Model) prior(host, path string, s *[activity.Count]float64) (hint bool)
 		}
 		cand = cand[i+1:]
 	}
-	return false
+	return EvidenceText, 0
 }
 
-// siteMatch returns the class and prior of the curated rule for the most
-// specific host (host, then its parent domains) that has a rule matching path.
-func (m *Model) siteMatch(host, path string) (class int, prior uint8, ok bool) {
+// match returns the class and prior of the rule for the most specific host
+// (host, then its parent domains) that has a rule matching path, and the
+// length of that host.
+func match(rules []siteRule, host, path string) (class int, prior uint8, n int, ok bool) {
 	for cand := host; cand != ""; {
-		if r, ok := m.site(cand, path); ok {
-			return int(r.class), r.prior, true
+		if r, ok := rule(rules, cand, path); ok {
+			return int(r.class), r.prior, len(cand), true
 		}
 		i := strings.IndexByte(cand, '.')
 		if i < 0 {
@@ -289,23 +352,23 @@ func (m *Model) siteMatch(host, path string) (class int, prior uint8, ok bool) {
 		}
 		cand = cand[i+1:]
 	}
-	return 0, 0, false
+	return 0, 0, 0, false
 }
 
-func (m *Model) site(host, path string) (siteRule, bool) {
+func rule(rules []siteRule, host, path string) (siteRule, bool) {
 	h := feat.HashString(host)
-	lo, hi := 0, len(m.sites)
+	lo, hi := 0, len(rules)
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
-		if m.sites[mid].hash < h {
+		if rules[mid].hash < h {
 			lo = mid + 1
 		} else {
 			hi = mid
 		}
 	}
-	for i := lo; i < len(m.sites) && m.sites[i].hash == h; i++ {
-		if pathHasPrefix(path, m.sites[i].path) {
-			return m.sites[i], true
+	for i := lo; i < len(rules) && rules[i].hash == h; i++ {
+		if pathHasPrefix(path, rules[i].path) {
+			return rules[i], true
 		}
 	}
 	return siteRule{}, false
@@ -336,30 +399,30 @@ func pathHasPrefix(path, prefix string) bool {
 	return false
 }
 
-func (m *Model) ut1(host string) (class int, prior uint8, ok bool) {
+func (m *Model) list(host string) (class int, prior uint8, ok bool) {
 	le := binary.LittleEndian
 	h := feat.HashString(host)
-	lo, hi := 0, len(m.ut1Hash)/8
+	lo, hi := 0, len(m.listHash)/8
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
-		if le.Uint64(m.ut1Hash[8*mid:]) < h {
+		if le.Uint64(m.listHash[8*mid:]) < h {
 			lo = mid + 1
 		} else {
 			hi = mid
 		}
 	}
-	if lo < len(m.ut1Hash)/8 && le.Uint64(m.ut1Hash[8*lo:]) == h {
-		return int(m.ut1Meta[2*lo]), m.ut1Meta[2*lo+1], true
+	if lo < len(m.listHash)/8 && le.Uint64(m.listHash[8*lo:]) == h {
+		return int(m.listMeta[2*lo]), m.listMeta[2*lo+1], true
 	}
 	return 0, 0, false
 }
 
-// TextOnly returns a copy of m without the curated site table and the UT1
-// lists: the naive Bayes text model alone. It exists to measure how much
-// each kind of knowledge contributes.
+// TextOnly returns a copy of m without the curated site table and the
+// domain lists: the naive Bayes text model alone. It exists to measure how
+// much each kind of knowledge contributes.
 func (m *Model) TextOnly() *Model {
 	c := *m
-	c.sites, c.ut1Hash, c.ut1Meta = nil, nil, nil
+	c.sites, c.moz, c.listHash, c.listMeta = nil, nil, nil, nil
 	return &c
 }
 
@@ -369,6 +432,6 @@ func (m *Model) KnownSite(in Input) bool {
 	if host == "" {
 		host = in.Domain
 	}
-	_, _, ok := m.siteMatch(host, path)
+	_, _, _, ok := match(m.sites, host, path)
 	return ok
 }

@@ -139,16 +139,16 @@ func readEval(t testing.TB) []eval.Item {
 
 func TestEvalSetShape(t *testing.T) {
 	items := readEval(t)
-	if len(items) < 500 {
-		t.Errorf("evaluation set has %d items, want at least 500", len(items))
+	if len(items) < 300 {
+		t.Errorf("evaluation set has %d items, want at least 300", len(items))
 	}
 	per := map[activity.Activity]int{}
 	for _, it := range items {
 		per[it.Activity]++
 	}
 	for _, a := range activity.All() {
-		if per[a] < 8 {
-			t.Errorf("%s has %d evaluation items, want at least 8", a, per[a])
+		if per[a] < 5 {
+			t.Errorf("%s has %d evaluation items, want at least 5", a, per[a])
 		}
 	}
 }

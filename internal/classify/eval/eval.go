@@ -74,6 +74,7 @@ type Report struct {
 	LowCorrect int // of which correct
 	Classes    []ClassScore
 	Confusions []Confusion // most frequent first
+	Calibration
 }
 
 // Run classifies every item with c and scores the results.
@@ -83,8 +84,10 @@ func Run(ctx context.Context, c classify.Classifier, items []Item) Report {
 	predicted := map[activity.Activity]int{}
 	support := map[activity.Activity]int{}
 	confused := map[[2]activity.Activity]int{}
+	var scored []Scored
 	for _, it := range items {
 		res := c.Classify(ctx, classify.Input{URL: it.URL, Title: it.Title, Summary: it.Summary, Domain: it.Domain})
+		scored = append(scored, Scored{res.Confidence, res.Activity == it.Activity})
 		support[it.Activity]++
 		predicted[res.Activity]++
 		if res.Low {
@@ -103,6 +106,7 @@ func Run(ctx context.Context, c classify.Classifier, items []Item) Report {
 	if r.N > 0 {
 		r.Accuracy = float64(r.Correct) / float64(r.N)
 	}
+	r.Calibration = Calibrate(scored)
 	// Macro-F1 averages over the activities present in the set, so a set
 	// that lacks an activity is not penalised for it.
 	var sumF1 float64
@@ -194,56 +198,4 @@ func Splice(doc, section string) (string, error) {
 		return "", ErrNoMarkers
 	}
 	return doc[:i+len(BeginMarker)] + "\n" + section + doc[j:], nil
-}
-
-// Ablation is an evaluation of the full model next to its parts.
-type Ablation struct {
-	Full     Report // the model as shipped
-	Curated  int    // items whose site is in the curated table
-	Rest     Report // the full model on the items whose site is not curated
-	TextOnly Report // the text model alone (no site table, no UT1) on all items
-}
-
-// RunAblation evaluates m in full, on the items outside its curated site
-// table, and as a text model alone.
-func RunAblation(ctx context.Context, m *classify.Model, items []Item) Ablation {
-	var rest []Item
-	for _, it := range items {
-		if !m.KnownSite(classify.Input{URL: it.URL, Domain: it.Domain}) {
-			rest = append(rest, it)
-		}
-	}
-	return Ablation{
-		Full:     Run(ctx, m, items),
-		Curated:  len(items) - len(rest),
-		Rest:     Run(ctx, m, rest),
-		TextOnly: Run(ctx, m.TextOnly(), items),
-	}
-}
-
-// WriteText writes the summary for a terminal.
-func (a Ablation) WriteText(w io.Writer, top int) error {
-	if err := a.Full.WriteText(w, top); err != nil {
-		return err
-	}
-	_, err := fmt.Fprintf(w, "curated site matched:  %d of %d items\n"+
-		"other items:           %.1f%% accuracy, macro-F1 %.3f (%d items)\n"+
-		"text model alone:      %.1f%% accuracy, macro-F1 %.3f\n",
-		a.Curated, a.Full.N, 100*a.Rest.Accuracy, a.Rest.MacroF1, a.Rest.N,
-		100*a.TextOnly.Accuracy, a.TextOnly.MacroF1)
-	return err
-}
-
-// WriteMarkdown writes the report as a Markdown section.
-func (a Ablation) WriteMarkdown(w io.Writer, top int) error {
-	if _, err := fmt.Fprintf(w, "| slice | items | top-1 accuracy | macro-F1 |\n|---|---|---|---|\n"+
-		"| full model, all items | %d | %.1f%% | %.3f |\n"+
-		"| full model, items whose site is not in the curated table | %d | %.1f%% | %.3f |\n"+
-		"| text model alone (no site table, no UT1), all items | %d | %.1f%% | %.3f |\n\n",
-		a.Full.N, 100*a.Full.Accuracy, a.Full.MacroF1,
-		a.Rest.N, 100*a.Rest.Accuracy, a.Rest.MacroF1,
-		a.TextOnly.N, 100*a.TextOnly.Accuracy, a.TextOnly.MacroF1); err != nil {
-		return err
-	}
-	return a.Full.WriteMarkdown(w, top)
 }

@@ -219,9 +219,9 @@ func stopword(t []byte) bool {
 }
 
 // Item adds the features of one browsing item. host is the URL's host (or the
-// given domain), path the URL path and query.
-func (b *Buffer) Item(host, path, title, summary string) {
-	b.Host(host)
+// given domain), path the URL path and query; d splits glued host labels.
+func (b *Buffer) Item(d *Dict, host, path, title, summary string) {
+	b.Host(d, host)
 	b.Text(path, WPath, true)
 	b.Text(title, WTitle, true)
 	if len(summary) > SummaryHead {
@@ -232,9 +232,192 @@ func (b *Buffer) Item(host, path, title, summary string) {
 
 // Host adds the labels of host except the public suffix and "www" as words:
 // "jobs.example.com" says Job Hunting, "allrecipes.com" says Cooking through
-// its character 4-grams.
-func (b *Buffer) Host(host string) {
-	b.Text(HostName(host), WDomain, true)
+// its character 4-grams. Glued labels are also split into the words of d
+// ("hotelsofindia" adds hotel and india), which is what lets a domain never
+// seen before count like the title words it is made of.
+func (b *Buffer) Host(d *Dict, host string) {
+	name := HostName(host)
+	b.Text(name, WDomain, true)
+	if d == nil || len(d.slots) == 0 {
+		return
+	}
+	for i := 0; i < len(name); {
+		if !isLetter(lower(name[i])) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(name) && isLetter(lower(name[j])) {
+			j++
+		}
+		if j-i >= minSplit && j-i <= maxSplit {
+			b.split(d, name[i:j])
+		}
+		i = j
+	}
+}
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' }
+
+// Bounds of the labels that are split: shorter ones are words or acronyms,
+// longer ones are rarely glued words.
+const (
+	minSplit = 6
+	maxSplit = 40
+	maxWord  = 20
+)
+
+// Segmentation costs: every word costs the same, so the split with the fewest
+// words wins; a letter left over costs more than a word, so words are
+// preferred wherever they fit.
+const (
+	costWord   = 10
+	costLetter = 25
+)
+
+// split adds the dictionary words of the least-cost segmentation of the
+// lower-case label s (6..40 letters) as domain words. It adds nothing when s
+// is itself a word (Text has added it already). Three-letter words count only
+// when the segmentation leaves no letter over: in a random label they are
+// mostly chance.
+func (b *Buffer) split(d *Dict, s string) {
+	var cost [maxSplit + 1]int32
+	var from [maxSplit + 1]int8 // start of the last piece; -1: a leftover letter
+	var lb [maxSplit]byte
+	n := len(s)
+	for i := 0; i < n; i++ {
+		lb[i] = lower(s[i])
+	}
+	for j := 1; j <= n; j++ {
+		cost[j] = cost[j-1] + costLetter
+		from[j] = -1
+	}
+	for i := 0; i < n; i++ {
+		h := uint64(offset64)
+		h ^= kindWord
+		h *= prime64
+		for j := i; j < n && j-i < maxWord; j++ {
+			h ^= uint64(lb[j])
+			h *= prime64
+			if j-i+1 < 2 || !d.Has(h) {
+				continue
+			}
+			if c := cost[i] + costWord; c < cost[j+1] {
+				cost[j+1], from[j+1] = c, int8(i)
+			}
+		}
+	}
+	if from[n] == 0 {
+		return // the whole label is one word
+	}
+	leftover := false
+	for j := n; j > 0; {
+		if from[j] < 0 {
+			leftover = true
+			j--
+			continue
+		}
+		j = int(from[j])
+	}
+	var tok [32]byte
+	for j := n; j > 0; {
+		if from[j] < 0 {
+			j--
+			continue
+		}
+		i := int(from[j])
+		w := lb[i:j]
+		j = i
+		if len(w) < 3 || len(w) == 3 && leftover {
+			continue
+		}
+		m, ok := normalize(tok[:], string(w))
+		if !ok || stopword(tok[:m]) {
+			continue
+		}
+		b.add(hashBytes(kindWord, tok[:m]), WDomain)
+	}
+}
+
+// Dict is a set of words for splitting host labels, stored as 32-bit
+// fingerprints of their word hashes in an open-addressing table.
+type Dict struct {
+	slots []uint32
+	shift uint
+}
+
+// DictBits is log2 of the number of slots of a Dict.
+const DictBits = 17
+
+// NewDict returns the dictionary of words (lower-case ASCII letters).
+func NewDict(words []string) *Dict {
+	d := &Dict{slots: make([]uint32, 1<<DictBits), shift: 64 - DictBits}
+	for _, w := range words {
+		h := hashBytes(kindWord, []byte(w))
+		fp := fingerprint(h)
+		for i := h >> d.shift; ; i = (i + 1) & (1<<DictBits - 1) {
+			if d.slots[i] == fp {
+				break
+			}
+			if d.slots[i] == 0 {
+				d.slots[i] = fp
+				break
+			}
+		}
+	}
+	return d
+}
+
+// DictFrom returns the dictionary whose slots are slots, as Slots wrote them.
+func DictFrom(slots []uint32) (*Dict, bool) {
+	if len(slots) != 1<<DictBits {
+		return nil, false
+	}
+	return &Dict{slots: slots, shift: 64 - DictBits}, true
+}
+
+// Slots returns the table, for encoding.
+func (d *Dict) Slots() []uint32 { return d.slots }
+
+func fingerprint(h uint64) uint32 {
+	if fp := uint32(h); fp != 0 {
+		return fp
+	}
+	return 1
+}
+
+// Has reports whether the word with hash h (hashBytes(kindWord, word)) is in d.
+func (d *Dict) Has(h uint64) bool {
+	fp := fingerprint(h)
+	for i := h >> d.shift; ; i = (i + 1) & (1<<DictBits - 1) {
+		switch d.slots[i] {
+		case fp:
+			return true
+		case 0:
+			return false
+		}
+	}
+}
+
+// Words calls fn with the lower-case words of s that a Dict can hold: tokens
+// of 3..20 ASCII letters (a token with a digit or a non-ASCII letter is no
+// part of a host label's split).
+func Words(s string, fn func(w string)) {
+	for i := 0; i < len(s); {
+		if !isTokenByte(s[i]) {
+			i++
+			continue
+		}
+		j, letters := i, true
+		for j < len(s) && isTokenByte(s[j]) {
+			letters = letters && isLetter(lower(s[j]))
+			j++
+		}
+		if letters && j-i >= 3 && j-i <= maxWord {
+			fn(strings.ToLower(s[i:j]))
+		}
+		i = j
+	}
 }
 
 // HostName returns host without "www." and without its ICANN public suffix
@@ -293,7 +476,7 @@ func SplitURL(rawURL string) (host, path string) {
 }
 
 // Magic starts every model file; the digit is the format version.
-const Magic = "KLEOCLS1"
+const Magic = "KLEOCLS2"
 
 // TextCap bounds how many weighted feature occurrences the text model counts
 // as evidence. Naive Bayes scores grow with the length of the text; capping
@@ -304,4 +487,15 @@ const TextCap = 24
 // DecisivePrior is the default boost (nats) of a curated site rule. A rule
 // with a smaller prior is a hint: the page text decides, and the classifier
 // leaves the host name out of the text features.
-const DecisivePrior = 12
+const DecisivePrior = 20
+
+// Kinds of evidence a result rests on, which the confidence is calibrated
+// for separately: a curated decisive rule, a curated hint rule, a list entry
+// (Mozilla, universities, RSS feeds, UT1), or the text model alone.
+const (
+	EvidenceSite = iota
+	EvidenceHint
+	EvidenceList
+	EvidenceText
+	Evidences
+)

@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -20,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/kleo-network/kleo-stream/internal/activity"
+	"github.com/kleo-network/kleo-stream/internal/classify"
 	"github.com/kleo-network/kleo-stream/internal/classify/internal/feat"
 	"golang.org/x/net/publicsuffix"
 )
@@ -39,20 +41,69 @@ const (
 // ErrData reports a malformed source file.
 var ErrData = errors.New("train: bad model data")
 
+// Sources are the names of the model's sources, for Options.Without: the
+// curated site table, the UT1 lists, the IAB names, the lexicons, the
+// training texts, Mozilla's interest rules, the RSS feed list, the public-API
+// descriptions, the university domains, and the calibration items.
+var Sources = []string{"sites", "ut1", "iab", "lexicon", "train", "mozilla", "rss", "apis", "univ", "calib"}
+
+// Options select what goes into a build; the zero value builds the shipped
+// model.
+type Options struct {
+	// Without leaves the named sources out, to measure what each adds.
+	// Without "calib" the confidence is left uncalibrated (temperature 1).
+	Without []string
+}
+
+func (o Options) uses(name string) bool { return !slices.Contains(o.Without, name) }
+
 // Build reads the sources from data and returns the encoded model.
-func Build(data fs.FS) ([]byte, error) {
-	b := &builder{data: data, class: map[activity.Activity]int{}}
-	for i, a := range activity.All() {
-		b.class[a] = i
+func Build(data fs.FS) ([]byte, error) { return BuildWith(data, Options{}) }
+
+// BuildWith is Build with options.
+func BuildWith(data fs.FS, opt Options) ([]byte, error) {
+	b, err := read(data, opt)
+	if err != nil {
+		return nil, err
 	}
-	b.counts = make([][activity.Count]uint32, 1<<Bits)
-	steps := []func() error{b.readSites, b.readUT1, b.readIAB, b.readLexicon, b.readTexts}
-	for _, step := range steps {
-		if err := step(); err != nil {
+	b.train()
+	temps := [feat.Evidences]float64{1, 1, 1, 1}
+	if opt.uses("calib") {
+		if temps, err = b.calibrate(); err != nil {
 			return nil, err
 		}
 	}
-	return b.encode(), nil
+	return b.encode(temps), nil
+}
+
+// read parses every source used by opt into training documents.
+func read(data fs.FS, opt Options) (*builder, error) {
+	for _, w := range opt.Without {
+		if !slices.Contains(Sources, w) {
+			return nil, fmt.Errorf("%w: unknown source %q", ErrData, w)
+		}
+	}
+	b := &builder{data: data, opt: opt, class: map[activity.Activity]int{}, known: map[string]bool{}, taken: map[string]bool{}}
+	for i, a := range activity.All() {
+		b.class[a] = i
+	}
+	steps := []struct {
+		name string
+		fn   func() error
+	}{
+		{"sites", b.readSites}, {"mozilla", b.readMozilla}, {"univ", b.readUniv}, {"rss", b.readRSS},
+		{"ut1", b.readUT1}, {"iab", b.readIAB}, {"lexicon", b.readLexicon}, {"train", b.readTexts},
+		{"apis", b.readAPIs}, {"calib", b.readCalib},
+	}
+	for _, st := range steps {
+		if !opt.uses(st.name) {
+			continue
+		}
+		if err := st.fn(); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
 }
 
 // WriteFile builds the model from the directory dataDir and writes it to out.
@@ -72,27 +123,49 @@ type siteRule struct {
 	prior uint8
 }
 
-type ut1Entry struct {
+type listEntry struct {
 	hash  uint64
 	class uint8
 	prior uint8
 }
 
+// A tdoc is one training document before feature extraction, which waits
+// until the splitting dictionary is known.
+type tdoc struct {
+	class   int
+	labels  string // host labels used as they are (curated rules)
+	host    string // a host whose labels are split with the dictionary
+	path    string
+	title   string
+	summary string
+	cv      bool // a training text, held out in cross-validation
+}
+
 type builder struct {
 	data   fs.FS
+	opt    Options
 	class  map[activity.Activity]int
 	counts [][activity.Count]uint32
-	sites  []siteRule
-	known  map[string]bool // hosts in the site table
-	ut1s   []ut1Entry
-	docs   [activity.Count]int
-	texts  []doc // the train.tsv documents, for calibration
+	dict   *feat.Dict
+	sites  []siteRule      // curated
+	moz    []siteRule      // Mozilla's rules, a list
+	known  map[string]bool // hosts with a rule in either table
+	taken  map[string]bool // hosts in the hashed lists
+	lists  []listEntry
+	tdocs  []tdoc
+	calib  []calibItem
+	texts  []doc // the train.tsv documents, for cross-validation
 }
 
 type doc struct {
 	class int
 	feats []feat.Feature
 }
+
+// Caps on the domain documents one list adds per activity: tens of
+// thousands of shop or game domains would otherwise swamp the text evidence
+// of their activity.
+const domainDocsPer = 400
 
 // lines calls fn with the fields of each non-blank, non-comment line of a
 // tab-separated file.
@@ -123,12 +196,56 @@ func (b *builder) activity(name string) (int, error) {
 	return c, nil
 }
 
-// learn adds the features in buf as one training document of class c.
-func (b *builder) learn(c int, buf *feat.Buffer) {
-	for i, h := range buf.Hash[:buf.N] {
-		b.counts[h>>(64-Bits)][c] += uint32(buf.Weight[i])
+// features extracts the features of d with the builder's dictionary.
+func (b *builder) features(d tdoc, buf *feat.Buffer) {
+	buf.Reset()
+	if d.labels != "" {
+		buf.Text(d.labels, feat.WDomain, true)
 	}
-	b.docs[c]++
+	if d.host != "" {
+		buf.Host(b.dict, d.host)
+	}
+	buf.Text(d.path, feat.WPath, true)
+	buf.Text(d.title, feat.WTitle, true)
+	s := d.summary
+	if len(s) > feat.SummaryHead {
+		s = s[:feat.SummaryHead]
+	}
+	buf.Text(s, feat.WSummary, false)
+}
+
+// train builds the splitting dictionary from the words of every document,
+// then counts the features of every document.
+func (b *builder) train() {
+	seen := map[string]bool{}
+	var words []string
+	add := func(w string) {
+		if !seen[w] {
+			seen[w] = true
+			words = append(words, w)
+		}
+	}
+	// Glue words that domains use between topic words ("hotelsofindia").
+	for _, w := range []string{"of", "my", "tv", "the", "and", "for", "your", "our", "best", "online", "world", "city"} {
+		add(w)
+	}
+	for _, d := range b.tdocs {
+		feat.Words(d.labels, add)
+		feat.Words(d.title, add)
+		feat.Words(d.summary, add)
+	}
+	b.dict = feat.NewDict(words)
+	b.counts = make([][activity.Count]uint32, 1<<Bits)
+	var buf feat.Buffer
+	for _, d := range b.tdocs {
+		b.features(d, &buf)
+		for i, h := range buf.Hash[:buf.N] {
+			b.counts[h>>(64-Bits)][d.class] += uint32(buf.Weight[i])
+		}
+		if d.cv {
+			b.texts = append(b.texts, doc{d.class, buf.Features()})
+		}
+	}
 }
 
 // readSites reads sites.tsv: "host[/path]<TAB>Activity[<TAB>prior nats]". A
@@ -137,7 +254,6 @@ func (b *builder) learn(c int, buf *feat.Buffer) {
 // by rules of different activities (google, youtube, reddit) name platforms,
 // not topics, and are left out of those documents.
 func (b *builder) readSites() error {
-	b.known = map[string]bool{}
 	seen := map[string]bool{}
 	type learnable struct {
 		class      int
@@ -164,12 +280,9 @@ func (b *builder) readSites() error {
 				return fmt.Errorf("%w: bad prior %q", ErrData, f[2])
 			}
 		}
-		host, p, _ := strings.Cut(pat, "/")
-		if host == "" || strings.ContainsAny(host, " :@") || strings.Contains(host, "..") {
-			return fmt.Errorf("%w: bad host %q", ErrData, host)
-		}
-		if p != "" {
-			p = "/" + p
+		host, p, err := splitPattern(pat)
+		if err != nil {
+			return err
 		}
 		b.known[host] = true
 		b.sites = append(b.sites, siteRule{feat.HashString(host), host, p, c, uint8(prior)})
@@ -194,12 +307,123 @@ func (b *builder) readSites() error {
 				kept = append(kept, l)
 			}
 		}
-		var buf feat.Buffer
-		buf.Text(strings.Join(kept, "."), feat.WDomain, true)
-		buf.Text(d.path, feat.WPath, true)
-		b.learn(d.class, &buf)
+		b.tdocs = append(b.tdocs, tdoc{class: d.class, labels: strings.Join(kept, "."), path: d.path})
 	}
 	return nil
+}
+
+func splitPattern(pat string) (host, path string, err error) {
+	host, p, _ := strings.Cut(pat, "/")
+	if host == "" || strings.ContainsAny(host, " :@") || strings.Contains(host, "..") {
+		return "", "", fmt.Errorf("%w: bad host %q", ErrData, host)
+	}
+	if p != "" {
+		p = "/" + strings.TrimSuffix(p, "/")
+	}
+	return host, p, nil
+}
+
+// Priors (nats) of the list sources: weaker than a curated rule, so the page
+// text can overrule them, as it must for lists ten years old.
+const (
+	MozillaPrior = 3
+	UnivPrior    = 4
+	RSSPrior     = 3
+)
+
+// readMozilla reads mozilla/domains.tsv: "host[/path]<TAB>Activity", the
+// rules of Mozilla's Interest Dashboard. Hosts curated in sites.tsv keep
+// their curated rule.
+func (b *builder) readMozilla() error {
+	per := map[int]int{}
+	return b.lines("mozilla/domains.tsv", func(_ int, f []string) error {
+		if len(f) < 2 {
+			return fmt.Errorf("%w: want pattern<TAB>activity", ErrData)
+		}
+		c, err := b.activity(f[1])
+		if err != nil {
+			return err
+		}
+		host, p, err := splitPattern(strings.ToLower(strings.TrimSpace(f[0])))
+		if err != nil {
+			return err
+		}
+		if b.known[host] && p == "" || checkHost(host) != nil {
+			return nil
+		}
+		b.moz = append(b.moz, siteRule{feat.HashString(host), host, p, c, MozillaPrior})
+		if p == "" && per[c] < domainDocsPer {
+			per[c]++
+			b.tdocs = append(b.tdocs, tdoc{class: c, host: host})
+		}
+		return nil
+	})
+}
+
+// list adds host to the hashed lists unless a rule or an earlier list has it.
+func (b *builder) list(host string, c, prior int) bool {
+	if host == "" || b.taken[host] || b.known[host] || checkHost(host) != nil {
+		return false
+	}
+	b.taken[host] = true
+	b.lists = append(b.lists, listEntry{feat.HashString(host), uint8(c), uint8(prior)})
+	return true
+}
+
+// readUniv reads univ/domains.txt, one university domain per line.
+func (b *builder) readUniv() error {
+	c := b.class[activity.Education]
+	n := 0
+	return b.lines("univ/domains.txt", func(_ int, f []string) error {
+		host := strings.ToLower(strings.TrimSpace(f[0]))
+		if b.list(host, c, UnivPrior) && n < domainDocsPer {
+			n++
+			b.tdocs = append(b.tdocs, tdoc{class: c, host: host})
+		}
+		return nil
+	})
+}
+
+// readRSS reads rss/feeds.tsv: "Activity<TAB>title<TAB>description[<TAB>host]".
+// Every feed is a training document; its host, where it names the site, is
+// also a list entry.
+func (b *builder) readRSS() error {
+	return b.lines("rss/feeds.tsv", func(_ int, f []string) error {
+		if len(f) < 2 {
+			return fmt.Errorf("%w: want activity<TAB>title[<TAB>description<TAB>host]", ErrData)
+		}
+		c, err := b.activity(f[0])
+		if err != nil {
+			return err
+		}
+		d := tdoc{class: c, title: f[1]}
+		if len(f) > 2 {
+			d.summary = f[2]
+		}
+		if len(f) > 3 && f[3] != "" {
+			host := strings.ToLower(strings.TrimSpace(f[3]))
+			b.list(host, c, RSSPrior)
+			d.host = host
+		}
+		b.tdocs = append(b.tdocs, d)
+		return nil
+	})
+}
+
+// readAPIs reads publicapis/apis.tsv: "Activity<TAB>name<TAB>description".
+// The hosts are API documentation, so only the text is used.
+func (b *builder) readAPIs() error {
+	return b.lines("publicapis/apis.tsv", func(_ int, f []string) error {
+		if len(f) < 3 {
+			return fmt.Errorf("%w: want activity<TAB>name<TAB>description", ErrData)
+		}
+		c, err := b.activity(f[0])
+		if err != nil {
+			return err
+		}
+		b.tdocs = append(b.tdocs, tdoc{class: c, summary: f[1] + ". " + f[2]})
+		return nil
+	})
 }
 
 // checkHost rejects UT1 entries that cannot name a site: malformed ones and
@@ -220,7 +444,6 @@ func checkHost(host string) error {
 // and the listed categories' domains. A domain in several mapped categories
 // keeps the first mapping in file order (the more specific lists come first).
 func (b *builder) readUT1() error {
-	taken := map[string]bool{}
 	return b.lines("ut1map.tsv", func(_ int, f []string) error {
 		if len(f) < 3 {
 			return fmt.Errorf("%w: want category<TAB>activity<TAB>prior", ErrData)
@@ -239,13 +462,16 @@ func (b *builder) readUT1() error {
 				return fmt.Errorf("%w: %w", ErrData, err)
 			}
 		}
+		n := 0
 		return b.lines(path.Join("ut1", f[0], "domains"), func(_ int, d []string) error {
 			dom := strings.ToLower(strings.TrimSpace(d[0]))
-			if dom == "" || taken[dom] || b.known[dom] || keep != nil && !keep.MatchString(dom) || checkHost(dom) != nil {
+			if keep != nil && !keep.MatchString(dom) {
 				return nil
 			}
-			taken[dom] = true
-			b.ut1s = append(b.ut1s, ut1Entry{feat.HashString(dom), uint8(c), uint8(prior)})
+			if b.list(dom, c, prior) && n < domainDocsPer/4 {
+				n++
+				b.tdocs = append(b.tdocs, tdoc{class: c, host: dom})
+			}
 			return nil
 		})
 	})
@@ -291,9 +517,7 @@ func (b *builder) readIAB() error {
 			}
 			if a != "-" {
 				c, _ := b.activity(a)
-				var buf feat.Buffer
-				buf.Text(nd.name, feat.WTitle, true)
-				b.learn(c, &buf)
+				b.tdocs = append(b.tdocs, tdoc{class: c, title: nd.name})
 			}
 			break
 		}
@@ -313,9 +537,7 @@ func (b *builder) readLexicon() error {
 		}
 		for _, p := range strings.Split(f[1], ";") {
 			if p = strings.TrimSpace(p); p != "" {
-				var buf feat.Buffer
-				buf.Text(p, feat.WTitle, true)
-				b.learn(c, &buf)
+				b.tdocs = append(b.tdocs, tdoc{class: c, title: p})
 			}
 		}
 		return nil
@@ -332,28 +554,110 @@ func (b *builder) readTexts() error {
 		if err != nil {
 			return err
 		}
-		var buf feat.Buffer
+		d := tdoc{class: c, title: f[1], cv: true}
 		if len(f) > 2 && f[2] != "" {
-			host, p := feat.SplitURL(f[2])
-			buf.Host(host)
-			buf.Text(p, feat.WPath, true)
+			d.host, d.path = feat.SplitURL(f[2])
 		}
-		buf.Text(f[1], feat.WTitle, true)
-		b.learn(c, &buf)
-		b.texts = append(b.texts, doc{c, buf.Features()})
+		b.tdocs = append(b.tdocs, d)
 		return nil
 	})
 }
+
+// calibItem is one labeled item of calib.jsonl.
+type calibItem struct {
+	URL      string            `json:"url"`
+	Title    string            `json:"title"`
+	Summary  string            `json:"summary"`
+	Domain   string            `json:"domain"`
+	Activity activity.Activity `json:"activity"`
+}
+
+// readCalib reads calib.jsonl, labeled browsing items that train nothing:
+// they only set the temperatures.
+func (b *builder) readCalib() error {
+	raw, err := fs.ReadFile(b.data, "calib.jsonl")
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	for n, line := range bytes.Split(raw, []byte("\n")) {
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var it calibItem
+		if err := json.Unmarshal(line, &it); err != nil {
+			return fmt.Errorf("calib.jsonl:%d: %w: %w", n+1, ErrData, err)
+		}
+		if _, ok := b.class[it.Activity]; !ok {
+			return fmt.Errorf("calib.jsonl:%d: %w: unknown activity %q", n+1, ErrData, it.Activity)
+		}
+		b.calib = append(b.calib, it)
+	}
+	return nil
+}
+
+// calibrate chooses one softmax temperature per kind of evidence (curated
+// rule, curated hint, list entry, text alone) that minimises the log loss of
+// the calibration items under the model built so far. The kinds need their
+// own: a curated rule's 12 nats mean something else than naive Bayes counts.
+func (b *builder) calibrate() ([feat.Evidences]float64, error) {
+	temps := [feat.Evidences]float64{1, 1, 1, 1}
+	m, err := classify.New(b.encode(temps))
+	if err != nil {
+		return temps, err
+	}
+	type scored struct {
+		s [activity.Count]float64
+		y int
+	}
+	var by [feat.Evidences][]scored
+	for _, it := range b.calib {
+		e := m.Explain(classify.Input{URL: it.URL, Title: it.Title, Summary: it.Summary, Domain: it.Domain})
+		by[e.Evidence] = append(by[e.Evidence], scored{e.Scores, b.class[it.Activity]})
+	}
+	for k, items := range by {
+		if len(items) < minCalib {
+			// Too few to fit: borrow the temperature of text alone, the
+			// broadest kind, below.
+			temps[k] = 0
+			continue
+		}
+		best, bestLoss := 1.0, math.Inf(1)
+		for t := 0.25; t <= 40; t *= 1.05 {
+			var loss float64
+			for _, it := range items {
+				loss -= logSoftmax(it.s, t, it.y)
+			}
+			if loss < bestLoss {
+				best, bestLoss = t, loss
+			}
+		}
+		temps[k] = math.Round(best*100) / 100
+	}
+	for k := range temps {
+		if temps[k] == 0 {
+			temps[k] = max(temps[feat.EvidenceText], 1)
+		}
+	}
+	if os.Getenv("KLEO_DEBUG_CALIB") != "" {
+		fmt.Fprintln(os.Stderr, "temps", temps, len(by[0]), len(by[1]), len(by[2]), len(by[3]))
+	}
+	return temps, nil
+}
+
+// minCalib is the fewest calibration items a temperature is fitted on.
+const minCalib = 20
 
 // encode writes the model (all integers little-endian):
 //
 //	magic, u32 classes, per class: u8 len + name
 //	f32 missing[classes]      NB log P(unseen feature | class)
-//	f32 quant, f32 temperature, u32 bits
+//	f32 quant, f32 temperature[evidence kinds], u32 bits
 //	u32 offsets[2^bits+1], u32 n, n × (u8 class, u8 weight/quant)
-//	u32 sites, per rule: u64 host hash, u8 class, u8 prior, u8 len + path
-//	u32 ut1, u64 hashes[ut1] (sorted), ut1 × (u8 class, u8 prior)
-func (b *builder) encode() []byte {
+//	curated rules, then Mozilla's: u32 n, per rule: u64 host hash, u8 class,
+//	  u8 prior, u8 len + path
+//	u32 lists, u64 hashes[lists] (sorted), lists × (u8 class, u8 prior)
+//	u32 dictionary slots[2^feat.DictBits]
+func (b *builder) encode(temps [feat.Evidences]float64) []byte {
 	var w bytes.Buffer
 	le := binary.LittleEndian
 	put32 := func(v uint32) { w.Write(le.AppendUint32(nil, v)) }
@@ -383,7 +687,9 @@ func (b *builder) encode() []byte {
 		put32(math.Float32bits(float32(missing)))
 	}
 	put32(math.Float32bits(Quant))
-	put32(math.Float32bits(float32(b.temperature())))
+	for _, t := range temps {
+		put32(math.Float32bits(float32(t)))
+	}
 	put32(Bits)
 	var entries []byte
 	for i := range b.counts {
@@ -400,29 +706,10 @@ func (b *builder) encode() []byte {
 	put32(uint32(len(entries) / 2))
 	w.Write(entries)
 
-	slices.SortFunc(b.sites, func(x, y siteRule) int {
-		if x.hash != y.hash {
-			if x.hash < y.hash {
-				return -1
-			}
-			return 1
-		}
-		// Longest path first, so the first matching rule is the most specific.
-		if len(x.path) != len(y.path) {
-			return len(y.path) - len(x.path)
-		}
-		return strings.Compare(x.path, y.path)
-	})
-	put32(uint32(len(b.sites)))
-	for _, s := range b.sites {
-		w.Write(le.AppendUint64(nil, s.hash))
-		w.WriteByte(byte(s.class))
-		w.WriteByte(s.prior)
-		w.WriteByte(byte(len(s.path)))
-		w.WriteString(s.path)
-	}
+	putRules(&w, b.sites)
+	putRules(&w, b.moz)
 
-	slices.SortFunc(b.ut1s, func(x, y ut1Entry) int {
+	slices.SortFunc(b.lists, func(x, y listEntry) int {
 		switch {
 		case x.hash < y.hash:
 			return -1
@@ -431,60 +718,60 @@ func (b *builder) encode() []byte {
 		}
 		return int(x.class) - int(y.class)
 	})
-	b.ut1s = slices.CompactFunc(b.ut1s, func(x, y ut1Entry) bool { return x.hash == y.hash })
-	put32(uint32(len(b.ut1s)))
-	for _, e := range b.ut1s {
+	b.lists = slices.CompactFunc(b.lists, func(x, y listEntry) bool { return x.hash == y.hash })
+	put32(uint32(len(b.lists)))
+	for _, e := range b.lists {
 		w.Write(le.AppendUint64(nil, e.hash))
 	}
-	for _, e := range b.ut1s {
+	for _, e := range b.lists {
 		w.WriteByte(e.class)
 		w.WriteByte(e.prior)
+	}
+	for _, v := range b.dict.Slots() {
+		put32(v)
 	}
 	return w.Bytes()
 }
 
-// Folds is the number of cross-validation folds used for calibration.
-const Folds = 5
-
-// temperature calibrates the confidence: naive Bayes log-odds are far too
-// sharp, so the runtime divides scores by a temperature before the softmax.
-// It is chosen to minimise the log loss of held-out training texts in a
-// Folds-fold cross-validation; the evaluation set plays no part.
-func (b *builder) temperature() float64 {
-	var scores [][activity.Count]float64
-	var labels []int
-	for k := 0; k < Folds; k++ {
-		b.fold(k, func(c int, s [activity.Count]float64) {
-			scores = append(scores, s)
-			labels = append(labels, c)
-		})
-	}
-	best, bestLoss := 1.0, math.Inf(1)
-	for _, t := range []float64{0.5, 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32} {
-		var loss float64
-		for i, s := range scores {
-			loss -= logSoftmax(s, t, labels[i])
+// putRules writes a rule table sorted by host hash, the longest path first
+// so that the first matching rule of a host is the most specific.
+func putRules(w *bytes.Buffer, rules []siteRule) {
+	le := binary.LittleEndian
+	rules = slices.Clone(rules)
+	slices.SortFunc(rules, func(x, y siteRule) int {
+		if x.hash != y.hash {
+			if x.hash < y.hash {
+				return -1
+			}
+			return 1
 		}
-		if loss < bestLoss {
-			best, bestLoss = t, loss
+		if len(x.path) != len(y.path) {
+			return len(y.path) - len(x.path)
 		}
+		return strings.Compare(x.path, y.path)
+	})
+	rules = slices.CompactFunc(rules, func(x, y siteRule) bool { return x.hash == y.hash && x.path == y.path })
+	w.Write(le.AppendUint32(nil, uint32(len(rules))))
+	for _, s := range rules {
+		w.Write(le.AppendUint64(nil, s.hash))
+		w.WriteByte(byte(s.class))
+		w.WriteByte(s.prior)
+		w.WriteByte(byte(len(s.path)))
+		w.WriteString(s.path)
 	}
-	return best
 }
 
+// Folds is the number of cross-validation folds of HeldOut.
+const Folds = 5
+
 // HeldOut returns the cross-validated top-1 accuracy of the text model on
-// the training texts (without the site table and UT1).
+// the training texts (without the site table and the lists).
 func HeldOut(data fs.FS) (float64, error) {
-	b := &builder{data: data, class: map[activity.Activity]int{}}
-	for i, a := range activity.All() {
-		b.class[a] = i
+	b, err := read(data, Options{})
+	if err != nil {
+		return 0, err
 	}
-	b.counts = make([][activity.Count]uint32, 1<<Bits)
-	for _, step := range []func() error{b.readSites, b.readUT1, b.readIAB, b.readLexicon, b.readTexts} {
-		if err := step(); err != nil {
-			return 0, err
-		}
-	}
+	b.train()
 	var n, correct int
 	for k := 0; k < Folds; k++ {
 		b.fold(k, func(c int, s [activity.Count]float64) {
@@ -576,4 +863,69 @@ func logSoftmax(s [activity.Count]float64, t float64, y int) float64 {
 		z += math.Exp((v - m) / t)
 	}
 	return (s[y]-m)/t - math.Log(z)
+}
+
+// SourceDomains returns the registrable domains (eTLD+1, by the public suffix
+// list) that the model's sources name: every host of the site table and of
+// the lists, every URL of the training texts and every calibration item. An
+// evaluation that is to measure sites the model has never seen must leave
+// these out. Public suffixes named on purpose (gov.uk) are rules, not
+// domains, and are not returned.
+func SourceDomains(data fs.FS) (map[string]bool, error) {
+	b, err := read(data, Options{})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	add := func(host string) {
+		if d, ok := Registrable(host); ok {
+			out[d] = true
+		}
+	}
+	for _, r := range b.sites {
+		add(r.host)
+	}
+	for _, r := range b.moz {
+		add(r.host)
+	}
+	for _, d := range b.tdocs {
+		add(d.host)
+	}
+	for _, it := range b.calib {
+		host, _ := feat.SplitURL(it.URL)
+		if host == "" {
+			host = it.Domain
+		}
+		add(host)
+	}
+	// The lists are kept only as hashes; read their hosts again.
+	listed := func(name string) error {
+		return b.lines(name, func(_ int, f []string) error {
+			add(f[0])
+			return nil
+		})
+	}
+	if err := listed("univ/domains.txt"); err != nil {
+		return nil, err
+	}
+	if err := b.lines("ut1map.tsv", func(_ int, f []string) error {
+		return listed(path.Join("ut1", f[0], "domains"))
+	}); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Registrable returns the registrable domain of host ("bbc.co.uk" for
+// "www.bbc.co.uk"), and false for a public suffix or an empty host.
+func Registrable(host string) (string, bool) {
+	host = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(host)), ".")
+	if host == "" {
+		return "", false
+	}
+	d, err := publicsuffix.EffectiveTLDPlusOne(host)
+	if err != nil {
+		return "", false
+	}
+	return d, true
 }

@@ -3,6 +3,7 @@ package train
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 	"testing/fstest"
 )
@@ -16,6 +17,12 @@ func sources(over map[string]string) fstest.MapFS {
 		"iab/content-taxonomy-3.1.tsv": "h1\nh2\n1\t\tFood & Drink\n2\t1\tDesserts and Baking\n",
 		"lexicon.tsv":                  "Cooking\trecipe; bake\nCoding\tpull request\n",
 		"train.tsv":                    "Cooking\tBanana bread\nCoding\tFix the build\thttps://github.com/a/b\n",
+		"mozilla/domains.tsv":          "allrecipes.com\tCooking\nespn.com/nfl\tSports\n",
+		"univ/domains.txt":             "mit.edu\n",
+		"rss/feeds.tsv":                "Cooking\tSmitten Kitchen\tFearless cooking from a tiny kitchen\tsmittenkitchen.com\n",
+		"publicapis/apis.tsv":          "Pets\tCat Facts\tDaily cat facts\n",
+		// Enough calibration items (minCalib) to fit the text temperature.
+		"calib.jsonl": strings.Repeat(`{"title":"banana bread","activity":"Cooking"}`+"\n"+`{"title":"bake","activity":"Coding"}`+"\n", minCalib),
 	}
 	for k, v := range over {
 		files[k] = v
@@ -58,6 +65,12 @@ func TestBuildRejectsBadSources(t *testing.T) {
 		"bad UT1 regexp":              {"ut1map.tsv": "games\tGaming\t3\t(\n"},
 		"unknown IAB activity":        {"iabmap.tsv": "1\tFood\n"},
 		"missing text":                {"train.tsv": "Cooking\n"},
+		"unknown Mozilla activity":    {"mozilla/domains.tsv": "espn.com\tBall games\n"},
+		"bad Mozilla host":            {"mozilla/domains.tsv": "es pn.com\tSports\n"},
+		"unknown RSS activity":        {"rss/feeds.tsv": "Baking\tSmitten Kitchen\n"},
+		"API without description":     {"publicapis/apis.tsv": "Pets\tCat Facts\n"},
+		"calibration item not JSON":   {"calib.jsonl": "{\n"},
+		"calibration activity":        {"calib.jsonl": `{"title":"x","activity":"Knitting"}`},
 	}
 	for name, over := range tests {
 		if _, err := Build(sources(over)); !errors.Is(err, ErrData) {
@@ -76,6 +89,44 @@ func TestUT1SkipsPublicSuffixes(t *testing.T) {
 	for _, h := range []string{"miniclip.com", "blogspot.com", "bbc.co.uk"} {
 		if err := checkHost(h); err != nil {
 			t.Errorf("checkHost(%s) = %v", h, err)
+		}
+	}
+}
+
+func TestBuildWithout(t *testing.T) {
+	full, err := Build(sources(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range Sources {
+		b, err := BuildWith(sources(nil), Options{Without: []string{src}})
+		if err != nil {
+			t.Fatalf("without %s: %v", src, err)
+		}
+		if bytes.Equal(b, full) {
+			t.Errorf("leaving out %s did not change the model", src)
+		}
+	}
+	if _, err := BuildWith(sources(nil), Options{Without: []string{"nonsense"}}); !errors.Is(err, ErrData) {
+		t.Errorf("unknown source: err = %v, want ErrData", err)
+	}
+}
+
+func TestSourceDomains(t *testing.T) {
+	got, err := SourceDomains(sources(map[string]string{"sites.tsv": "gov.uk\tGovernment\nmusic.youtube.com\tMusic\n"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"youtube.com", "miniclip.com", "allrecipes.com", "espn.com", "mit.edu", "smittenkitchen.com", "github.com"} {
+		if !got[d] {
+			t.Errorf("SourceDomains lacks %s", d)
+		}
+	}
+	// gov.uk is a suffix rule that generalises to every site under it, not a
+	// site the model has seen; co.uk was rejected as a UT1 entry.
+	for _, d := range []string{"gov.uk", "co.uk", "music.youtube.com"} {
+		if got[d] {
+			t.Errorf("SourceDomains has %s", d)
 		}
 	}
 }
