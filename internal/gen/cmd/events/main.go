@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/kleo-network/kleo-stream/internal/gen"
 )
@@ -68,7 +69,8 @@ var arrival = time.Date(2024, time.November, 5, 10, 34, 3, 0, time.UTC)
 var wantFaults = []gen.Fault{gen.FaultNotJSON, gen.FaultMissingAddress, gen.FaultBadAddress,
 	gen.FaultBadID, gen.FaultWrongType, gen.FaultUnknownOperation}
 
-// render returns each event file's name and content.
+// render returns each event file's name and content: Kleo-shaped trigger
+// records (see gen.Kleo), partition keys in both spellings of the wallet.
 func render() (map[string][]byte, error) {
 	files := map[string][]byte{}
 	add := func(name string, first uint64, recs []gen.Record) error {
@@ -79,13 +81,37 @@ func render() (map[string][]byte, error) {
 		files[name] = b
 		return nil
 	}
+	kleo := func(cfg gen.Config) ([]gen.Record, *gen.Production, error) {
+		p, err := gen.Kleo(gen.KleoConfig{Config: cfg})
+		if err != nil {
+			return nil, nil, err
+		}
+		return p.Records, p, nil
+	}
 
-	single := gen.Generate(gen.Config{Users: 1, ItemsPerUser: 1, Seed: 1, PlainShape: true})
+	// single.json: the trigger's plain JSON of one document.
+	recs, _, err := kleo(gen.Config{Users: 1, ItemsPerUser: 20, Seed: 1})
+	if err != nil {
+		return nil, err
+	}
+	var single []gen.Record
+	for _, r := range recs {
+		if !bytes.Contains(r.Data, []byte(`"$`)) {
+			single = append(single, r)
+			break
+		}
+	}
+	if len(single) == 0 {
+		return nil, fmt.Errorf("single.json: no plain record generated")
+	}
 	if err := add("single.json", 0, single); err != nil {
 		return nil, err
 	}
 
-	batch := gen.Generate(gen.Config{Users: 5, ItemsPerUser: 20, Seed: 2, PIIRate: 0.2, SummaryMin: 200, SummaryMax: 1500})
+	batch, _, err := kleo(gen.Config{Users: 5, ItemsPerUser: 20, Seed: 2, PIIRate: 0.2, SummaryMin: 200, SummaryMax: 1500})
+	if err != nil {
+		return nil, err
+	}
 	if err := add("batch-100.json", 100, batch); err != nil {
 		return nil, err
 	}
@@ -93,7 +119,11 @@ func render() (map[string][]byte, error) {
 	var mixed []gen.Record
 	seen := map[gen.Fault]bool{}
 	valid := 0
-	for _, r := range gen.Generate(gen.Config{Users: 4, ItemsPerUser: 40, Seed: 3, MalformedRate: 0.3, SummaryMax: 1000}) {
+	recs, _, err = kleo(gen.Config{Users: 4, ItemsPerUser: 40, Seed: 3, MalformedRate: 0.3, SummaryMax: 1000})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
 		switch {
 		case r.Duplicate || r.Fault == gen.FaultOversized || len(r.Data) == 0:
 		case r.Malformed && !seen[r.Fault]:
@@ -113,20 +143,45 @@ func render() (map[string][]byte, error) {
 		return nil, err
 	}
 
-	var change []gen.Record
-	for _, r := range gen.Generate(gen.Config{Users: 1, ItemsPerUser: 60, Seed: 4, SummaryMax: 1000}) {
-		if !r.Malformed && bytes.Contains(r.Data, []byte(`"operationType":"insert"`)) {
-			change = append(change, r)
-			break
-		}
+	// change-event.json: the same kind of document as a change stream
+	// delivers it, canonical Extended JSON inside an insert event.
+	recs, p, err := kleo(gen.Config{Users: 1, ItemsPerUser: 1, Seed: 4, SummaryMax: 1000})
+	if err != nil {
+		return nil, err
 	}
-	if len(change) == 0 {
-		return nil, fmt.Errorf("change-event.json: no change event generated")
+	ce, err := changeEvent(p.History[0])
+	if err != nil {
+		return nil, fmt.Errorf("change-event.json: %w", err)
 	}
-	if err := add("change-event.json", 400, change); err != nil {
+	r := recs[0]
+	r.Data = ce
+	if err := add("change-event.json", 400, []gen.Record{r}); err != nil {
 		return nil, err
 	}
 	return files, nil
+}
+
+// historyOrder is the field order of Kleo's history documents.
+var historyOrder = []string{"_id", "address", "create_timestamp", "title", "category", "subcategory", "url", "domain", "summary", "visitTime"}
+
+// changeEvent wraps a history document in the insert event a change stream
+// on Kleo.history delivers, as canonical Extended JSON.
+func changeEvent(doc bson.M) ([]byte, error) {
+	full := bson.D{}
+	for _, k := range historyOrder {
+		full = append(full, bson.E{Key: k, Value: doc[k]})
+	}
+	id := doc["_id"].(bson.ObjectID)
+	ts := doc["create_timestamp"].(int32)
+	ev := bson.D{
+		{Key: "_id", Value: bson.D{{Key: "_data", Value: fmt.Sprintf("82%08X000000012B022C0100296E5A1004%X46645F696400646%X0004", uint32(ts), id[:], id[:])}}},
+		{Key: "operationType", Value: "insert"},
+		{Key: "clusterTime", Value: bson.Timestamp{T: uint32(ts), I: 1}},
+		{Key: "fullDocument", Value: full},
+		{Key: "ns", Value: bson.D{{Key: "db", Value: "Kleo"}, {Key: "coll", Value: "history"}}},
+		{Key: "documentKey", Value: bson.D{{Key: "_id", Value: id}}},
+	}
+	return bson.MarshalExtJSON(ev, true, false)
 }
 
 // samRecord has the fields of a record of sam's Kinesis sample event, in

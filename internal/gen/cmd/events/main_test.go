@@ -13,6 +13,9 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/kleo-network/kleo-stream/internal/eip55"
 )
 
 // eventsDir is the repository's events/, seen from this package.
@@ -179,7 +182,7 @@ func TestEventFileContents(t *testing.T) {
 	}
 
 	single, _ := payloads(t, "single.json")
-	if len(single) != 1 || !isDoc(single[0]) || bytes.Contains(single[0], []byte("$")) {
+	if len(single) != 1 || !isDoc(single[0]) || bytes.Contains(single[0], []byte(`{"$`)) || !bytes.HasPrefix(single[0], []byte(`{"_id":"`)) {
 		t.Errorf("single.json: want one plain history document, got %q", single)
 	}
 
@@ -188,9 +191,12 @@ func TestEventFileContents(t *testing.T) {
 		t.Errorf("batch-100.json: %d records from %d users, want 100 from several", len(batch), len(keys))
 	}
 	for i, d := range batch {
-		if !isDoc(d) {
-			t.Errorf("batch-100.json[%d] is not a history document: %.200s", i, d)
+		if !isDoc(d) || !kleoDoc(d) {
+			t.Errorf("batch-100.json[%d] is not a Kleo history document: %.200s", i, d)
 		}
+	}
+	if spellings := keySpellings(t, "batch-100.json"); spellings["lower"] == 0 || spellings["EIP-55"] == 0 {
+		t.Errorf("batch-100.json: partition keys %v, want both spellings", spellings)
 	}
 
 	mixed, _ := payloads(t, "mixed-malformed.json")
@@ -217,7 +223,48 @@ func TestEventFileContents(t *testing.T) {
 		FullDocument  json.RawMessage `json:"fullDocument"`
 		NS            struct{ DB, Coll string }
 	}
-	if len(change) != 1 || json.Unmarshal(change[0], &ev) != nil || ev.OperationType != "insert" || !isDoc(ev.FullDocument) || ev.NS.Coll != "history" {
+	if len(change) != 1 || json.Unmarshal(change[0], &ev) != nil || ev.OperationType != "insert" || !isDoc(ev.FullDocument) || !kleoDoc(ev.FullDocument) || ev.NS != (struct{ DB, Coll string }{"Kleo", "history"}) {
 		t.Errorf("change-event.json: want one insert change event, got %q", change)
 	}
+}
+
+// kleoDoc reports whether a history document has Kleo's save-history
+// shape: lower-case address, visitTime a double (a JSON number with a
+// fraction or $numberDouble), create_timestamp an integer.
+func kleoDoc(d []byte) bool {
+	var m bson.M
+	if bson.UnmarshalExtJSON(d, false, &m) != nil {
+		return false
+	}
+	a, _ := m["address"].(string)
+	_, float := m["visitTime"].(float64)
+	_, i32 := m["create_timestamp"].(int32)
+	_, i64 := m["create_timestamp"].(int64)
+	return a == strings.ToLower(a) && float && (i32 || i64)
+}
+
+// keySpellings counts a file's partition keys by spelling.
+func keySpellings(t *testing.T, name string) map[string]int {
+	t.Helper()
+	files, err := render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.KinesisEvent
+	if err := json.Unmarshal(files[name], &ev); err != nil {
+		t.Fatal(err)
+	}
+	n := map[string]int{}
+	for _, r := range ev.Records {
+		k := r.Kinesis.PartitionKey
+		switch {
+		case k == strings.ToLower(k):
+			n["lower"]++
+		case k == eip55.Checksum(strings.ToLower(k)):
+			n["EIP-55"]++
+		default:
+			n["other"]++
+		}
+	}
+	return n
 }
