@@ -6,6 +6,14 @@
 // wrapped in a change event. Decode accepts all of those and nothing else:
 // it copies only the known fields into a typed Item, so no client-supplied key
 // or operator can reach the database.
+//
+// Decoding is one validating pass over the payload that splits it into
+// fields and unescapes and cleans the text fields as it goes. It accepts
+// exactly the JSON that encoding/json accepts (nesting included) and gives
+// the same values, with two stricter rules: a document with a duplicate
+// field is rejected, and text is cleaned of control characters. A Decoder
+// reuses its buffers from one record to the next; each Item's strings share
+// one allocation.
 package record
 
 import (
@@ -15,9 +23,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 	"time"
-	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -25,6 +31,10 @@ import (
 // MaxPayload is the largest record payload accepted. Kinesis itself caps a
 // record at 1 MiB; anything larger did not come from the trigger.
 const MaxPayload = 1 << 20
+
+// maxDepth is encoding/json's nesting limit, so that the two agree on
+// which documents are JSON.
+const maxDepth = 10000
 
 // Item is a decoded, validated history document. Text fields are raw page
 // data that may contain PII: scrub them before they leave the processor.
@@ -58,268 +68,517 @@ func invalid(format string, args ...any) error {
 	return &InvalidError{Reason: fmt.Sprintf(format, args...)}
 }
 
-// Decode parses one Kinesis record payload.
+// Decode parses one Kinesis record payload. To decode many, use a Decoder.
 func Decode(data []byte) (Item, error) {
+	d := Decoder{buf: make([]byte, 0, len(data)+64)}
+	return d.Decode(data)
+}
+
+// A Decoder decodes record payloads, reusing its buffers across calls. The
+// zero value is ready to use. A Decoder must not be used concurrently.
+type Decoder struct {
+	buf       []byte // cleaned text of the current record, then its ID and address
+	tmp       []byte // unescaped keys and small values
+	top, full doc    // the payload's object and a change event's fullDocument
+}
+
+// The fields Decode reads, by index into doc.
+const (
+	fID = iota
+	fAddress
+	fTitle
+	fURL
+	fDomain
+	fSummary
+	fCategory
+	fSubcategory
+	fVisitTime
+	fCreateTimestamp
+	fOperationType
+	fFullDocument
+	nFields
+)
+
+var textFields = [...]struct {
+	f    int
+	name string
+	mode mode
+}{
+	{fTitle, "title", cleanText},
+	{fURL, "url", cleanText},
+	{fDomain, "domain", cleanText},
+	{fSummary, "summary", cleanText | keepLines}, // page text keeps its lines and tabs
+	{fCategory, "category", cleanText},
+	{fSubcategory, "subcategory", cleanText},
+}
+
+// field returns the index of a known field name, or -1. The switch on
+// string(key) neither allocates nor hashes: the compiler turns it into a
+// length switch and comparisons.
+func field(key []byte) int {
+	switch string(key) {
+	case "_id":
+		return fID
+	case "address":
+		return fAddress
+	case "title":
+		return fTitle
+	case "url":
+		return fURL
+	case "domain":
+		return fDomain
+	case "summary":
+		return fSummary
+	case "category":
+		return fCategory
+	case "subcategory":
+		return fSubcategory
+	case "visitTime":
+		return fVisitTime
+	case "create_timestamp":
+		return fCreateTimestamp
+	case "operationType":
+		return fOperationType
+	case "fullDocument":
+		return fFullDocument
+	}
+	return -1
+}
+
+// span is a half-open byte range.
+type span struct{ start, end int }
+
+// doc holds what the scan found in one object: where each known field's
+// value is, where the cleaned text of string fields went in Decoder.buf,
+// and the findings that reject the whole document.
+type doc struct {
+	has       uint32 // bit per known field present
+	val, text [nFields]span
+	dup       bool
+	dollar    bool // a field name starts with '$'
+	dotted    bool // a field name contains '.'
+	keys      []keyRef
+	seen      map[string]struct{} // keys, once there are many
+}
+
+// keyRef locates an unknown key: in the payload, or in Decoder.tmp when it
+// had escapes.
+type keyRef struct {
+	esc bool
+	s   span
+}
+
+// manyKeys is where duplicate detection switches from comparing each
+// unknown key with the earlier ones to a map.
+const manyKeys = 16
+
+func (o *doc) reset() {
+	o.has, o.dup, o.dollar, o.dotted = 0, false, false, false
+	o.keys = o.keys[:0]
+	if o.seen != nil {
+		clear(o.seen)
+	}
+}
+
+// Decode parses one Kinesis record payload. The strings of the Item it
+// returns do not refer to data or to the Decoder's buffers.
+func (d *Decoder) Decode(data []byte) (Item, error) {
 	if len(data) == 0 {
 		return Item{}, invalid("empty payload")
 	}
 	if len(data) > MaxPayload {
 		return Item{}, invalid("payload of %d bytes exceeds the %d-byte limit", len(data), MaxPayload)
 	}
-	fields, err := object(data, "document")
-	if err != nil {
-		return Item{}, err
-	}
-	if op, ok := fields["operationType"]; ok {
-		return decodeChangeEvent(op, fields)
-	}
-	return decodeDocument(fields)
-}
-
-// decodeChangeEvent unwraps a change stream event. Only events that carry a
-// new history document can be counted; anything else is not ours to process.
-func decodeChangeEvent(op json.RawMessage, fields map[string]json.RawMessage) (Item, error) {
-	var kind string
-	if err := json.Unmarshal(op, &kind); err != nil {
-		return Item{}, invalid("operationType: want a string")
-	}
-	switch kind {
-	case "insert", "replace":
-	default:
-		return Item{}, invalid("unsupported operationType %q", truncate(kind, 32))
-	}
-	full, ok := fields["fullDocument"]
-	if !ok || isNull(full) {
-		return Item{}, invalid("%s event without fullDocument", kind)
-	}
-	doc, err := object(full, "fullDocument")
-	if err != nil {
-		return Item{}, err
-	}
-	return decodeDocument(doc)
-}
-
-func decodeDocument(f map[string]json.RawMessage) (Item, error) {
-	for k := range f {
-		if strings.HasPrefix(k, "$") {
-			return Item{}, invalid("field name starts with '$'")
+	d.buf, d.tmp = d.buf[:0], d.tmp[:0]
+	d.top.reset()
+	d.full.reset()
+	i := skipSpace(data, 0)
+	if i == len(data) || data[i] != '{' {
+		end, err := d.value(data, i, 0)
+		if err == nil && skipSpace(data, end) == len(data) {
+			return Item{}, invalid("document is not a JSON object")
 		}
-		if strings.Contains(k, ".") {
-			return Item{}, invalid("field name contains '.'")
-		}
+		return Item{}, syntaxError(data, err)
 	}
-	var it Item
-	var err error
-	if it.ID, err = objectID(f["_id"]); err != nil {
-		return Item{}, err
+	end, err := d.object(data, i, 1, &d.top)
+	if err == nil && skipSpace(data, end) != len(data) {
+		err = errSyntax
 	}
-	if it.Address, err = address(f["address"]); err != nil {
-		return Item{}, err
+	if err != nil {
+		return Item{}, syntaxError(data, err)
 	}
-	texts := []struct {
-		name string
-		dst  *string
-		keep string // control characters allowed in this field
-	}{
-		{"title", &it.Title, ""},
-		{"url", &it.URL, ""},
-		{"domain", &it.Domain, ""},
-		{"summary", &it.Summary, "\n\t"},
-		{"category", &it.Category, ""},
-		{"subcategory", &it.Subcategory, ""},
+	if d.top.dup {
+		return Item{}, invalid("document has a duplicate field")
 	}
-	for _, t := range texts {
-		s, err := optionalString(f[t.name], t.name)
+	o := &d.top
+	if o.has&(1<<fOperationType) != 0 {
+		kind, err := d.operationType(data, o.val[fOperationType])
 		if err != nil {
 			return Item{}, err
 		}
-		*t.dst = clean(s, t.keep)
+		full := o.val[fFullDocument]
+		if o.has&(1<<fFullDocument) == 0 || data[full.start] == 'n' {
+			return Item{}, invalid("%s event without fullDocument", kind)
+		}
+		if data[full.start] != '{' {
+			return Item{}, invalid("fullDocument is not a JSON object")
+		}
+		if d.full.dup {
+			return Item{}, invalid("fullDocument has a duplicate field")
+		}
+		o = &d.full
 	}
-	raw, ok := f["visitTime"]
-	if !ok || isNull(raw) {
-		return Item{}, invalid("missing visitTime")
+	return d.document(data, o)
+}
+
+// changeTypes are the operationType values of MongoDB change events. Only
+// these are ever quoted in a reason: any other value came from the payload
+// and may be PII.
+var changeTypes = map[string]bool{
+	"insert": true, "update": true, "replace": true, "delete": true, "drop": true, "rename": true,
+	"dropDatabase": true, "invalidate": true, "createIndexes": true, "dropIndexes": true,
+	"modify": true, "create": true, "shardCollection": true, "refineCollectionShardKey": true,
+	"reshardCollection": true,
+}
+
+// operationType returns "insert" or "replace", the events that carry a new
+// history document; anything else is not ours to process.
+func (d *Decoder) operationType(data []byte, v span) (string, error) {
+	var kind string
+	switch data[v.start] {
+	case '"':
+		kind = string(d.unquote(data, v))
+	case 'n': // encoding/json leaves the string empty
+	default:
+		return "", invalid("operationType: want a string")
 	}
-	if it.VisitTime, err = millis(raw, "visitTime"); err != nil {
+	switch {
+	case kind == "insert" || kind == "replace":
+		return kind, nil
+	case changeTypes[kind]:
+		return "", invalid("unsupported operationType %q", kind)
+	}
+	return "", invalid("unsupported operationType (not a change stream event type)")
+}
+
+// document checks the fields of a history document in a fixed order, so the
+// first problem is always reported the same way, and builds the Item.
+func (d *Decoder) document(data []byte, o *doc) (Item, error) {
+	if o.dollar {
+		return Item{}, invalid("field name starts with '$'")
+	}
+	if o.dotted {
+		return Item{}, invalid("field name contains '.'")
+	}
+	present := func(f int) bool { return o.has&(1<<f) != 0 && data[o.val[f].start] != 'n' }
+	var it Item
+	var err error
+	if !present(fID) {
+		return Item{}, invalid("missing _id")
+	}
+	id, err := d.objectID(data, o.val[fID])
+	if err != nil {
 		return Item{}, err
 	}
-	if raw, ok := f["create_timestamp"]; ok && !isNull(raw) {
-		if it.CreateTimestamp, err = integer(raw, "create_timestamp"); err != nil {
+	if !present(fAddress) {
+		return Item{}, invalid("missing address")
+	}
+	addr, err := d.address(data, o.val[fAddress])
+	if err != nil {
+		return Item{}, err
+	}
+	for _, t := range textFields {
+		if present(t.f) && data[o.val[t.f].start] != '"' {
+			return Item{}, invalid("%s: want a string, got %s", t.name, kindOf(data[o.val[t.f].start]))
+		}
+	}
+	if !present(fVisitTime) {
+		return Item{}, invalid("missing visitTime")
+	}
+	if it.VisitTime, err = d.millis(data, o.val[fVisitTime], "visitTime"); err != nil {
+		return Item{}, err
+	}
+	if present(fCreateTimestamp) {
+		if it.CreateTimestamp, err = d.integer(data, o.val[fCreateTimestamp], "create_timestamp"); err != nil {
 			return Item{}, err
 		}
 	}
+
+	// One string for the whole item: its text, then the ID and the address
+	// in lower case.
+	idAt := len(d.buf)
+	d.buf = appendLower(d.buf, id)
+	addrAt := len(d.buf)
+	d.buf = append(d.buf, "0x"...)
+	d.buf = appendLower(d.buf, addr[2:])
+	s := string(d.buf)
+	it.ID, it.Address = s[idAt:addrAt], s[addrAt:]
+	text := func(f int) string {
+		if !present(f) {
+			return ""
+		}
+		return s[o.text[f].start:o.text[f].end]
+	}
+	it.Title, it.URL, it.Domain = text(fTitle), text(fURL), text(fDomain)
+	it.Summary, it.Category, it.Subcategory = text(fSummary), text(fCategory), text(fSubcategory)
 	return it, nil
 }
 
-// object decodes one JSON object into its members, rejecting duplicate keys
-// (different JSON parsers keep different duplicates, so such a document has
-// no single meaning) and trailing data. Valid input, the common case, is
-// split into members in one pass after json.Valid; only invalid input takes
-// the token-by-token path that can say precisely what is wrong.
-func object(data []byte, what string) (map[string]json.RawMessage, error) {
-	if !json.Valid(data) {
-		return explainInvalid(data, what)
+func (d *Decoder) objectID(data []byte, v span) ([]byte, error) {
+	var s []byte
+	switch data[v.start] {
+	case '{':
+		var oid [1]member
+		if !d.members(data, v.start, []string{"$oid"}, oid[:], true) || oid[0].kind != '"' {
+			return nil, invalid("_id: want a 24-hex string or {\"$oid\": ...}")
+		}
+		s = d.unquote(data, oid[0].val)
+	case '"':
+		s = d.unquote(data, v)
+	default:
+		return nil, invalid("_id: want a 24-hex string or {\"$oid\": ...}")
 	}
-	i := skipSpace(data, 0)
-	if data[i] != '{' {
-		return nil, invalid("%s is not a JSON object", what)
+	if len(s) != 24 || !isHex(s) {
+		return nil, invalid("_id: not 24 hex digits")
 	}
-	fields := make(map[string]json.RawMessage, 12)
+	return s, nil
+}
+
+func (d *Decoder) address(data []byte, v span) ([]byte, error) {
+	if data[v.start] != '"' {
+		return nil, invalid("address: want a string, got %s", kindOf(data[v.start]))
+	}
+	s := d.unquote(data, v)
+	if len(s) != 42 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || !isHex(s[2:]) {
+		return nil, invalid("address: not 0x followed by 40 hex digits")
+	}
+	return s, nil
+}
+
+// millis reads a time in milliseconds in any of the forms the trigger uses:
+// a JSON number, {"$numberLong": "..."}, {"$numberDouble": "..."},
+// {"$numberInt": "..."} or {"$date": <ISO-8601 | number | {"$numberLong": ...}>}.
+func (d *Decoder) millis(data []byte, v span, name string) (int64, error) {
+	if data[v.start] != '{' {
+		return d.integer(data, v, name)
+	}
+	var date [1]member
+	d.members(data, v.start, []string{"$date"}, date[:], false)
+	switch date[0].kind {
+	case 0:
+		return d.integer(data, v, name)
+	case '"':
+		t, err := time.Parse(time.RFC3339Nano, string(d.unquote(data, date[0].val)))
+		if err != nil {
+			return 0, invalid("%s: $date is not ISO-8601", name)
+		}
+		return positive(t.UnixMilli(), name)
+	}
+	return d.integer(data, date[0].val, name)
+}
+
+var numberWrappers = []string{"$numberLong", "$numberDouble", "$numberInt"}
+
+// integer reads a non-negative integer from a JSON number or a numeric
+// Extended JSON wrapper. Fractions are truncated (browsers report visit times
+// with sub-millisecond fractions); NaN, infinities and overflow are rejected.
+func (d *Decoder) integer(data []byte, v span, name string) (int64, error) {
+	var text []byte
+	switch c := data[v.start]; {
+	case c == '{':
+		var w [3]member
+		if !d.members(data, v.start, numberWrappers, w[:], true) {
+			return 0, invalid("%s: malformed Extended JSON number", name)
+		}
+		switch {
+		case w[0].kind == '"':
+			text = d.unquote(data, w[0].val)
+		case w[1].kind == '"':
+			text = d.unquote(data, w[1].val)
+		case w[2].kind == '"':
+			text = d.unquote(data, w[2].val)
+		default:
+			return 0, invalid("%s: want a number", name)
+		}
+	case c == '-' || '0' <= c && c <= '9':
+		text = data[v.start:v.end]
+		if n, ok := digits(text); ok {
+			return n, nil
+		}
+	default:
+		return 0, invalid("%s: want a number, got %s", name, kindOf(c))
+	}
+	if n, err := strconv.ParseInt(string(text), 10, 64); err == nil {
+		return positive(n, name)
+	}
+	f, err := strconv.ParseFloat(string(text), 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, invalid("%s: not a number", name)
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) || f >= math.MaxInt64 || f <= math.MinInt64 {
+		return 0, invalid("%s: out of range", name)
+	}
+	return positive(int64(f), name)
+}
+
+// digits parses the common case of a plain non-negative integer that fits
+// in an int64 without going through strconv.
+func digits(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
+func positive(n int64, name string) (int64, error) {
+	if n < 0 {
+		return 0, invalid("%s: negative", name)
+	}
+	return n, nil
+}
+
+func kindOf(c byte) string {
+	switch c {
+	case '"':
+		return "string"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+func isHex[T string | []byte](s T) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+func appendLower(dst, s []byte) []byte {
+	for _, c := range s {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// member is what members finds for one name: the kind of its value (its
+// first byte, 0 when absent) and where it is.
+type member struct {
+	kind byte
+	val  span
+}
+
+// members reads the small Extended JSON wrappers ({"$oid": ...},
+// {"$date": ...}, {"$numberLong": ...}) with encoding/json's rules for a
+// struct: names match case-insensitively, the last of duplicate names wins,
+// and with strings set, a value that is neither a string nor null makes the
+// whole wrapper invalid (it reports false). The object was validated by the
+// scan.
+func (d *Decoder) members(data []byte, i int, names []string, out []member, strings bool) bool {
+	ok := true
 	i = skipSpace(data, i+1)
 	for data[i] != '}' {
-		end := skipString(data, i)
-		key, err := unquote(data[i:end])
-		if err != nil {
-			return nil, invalid("%s is malformed JSON", what)
+		kend, esc := stringEnd(data, i)
+		key := data[i+1 : kend-1]
+		if esc {
+			key = d.unquote(data, span{i, kend})
 		}
-		i = skipSpace(data, end)
-		i = skipSpace(data, i+1) // past ':'
-		vend := skipValue(data, i)
-		if _, dup := fields[key]; dup {
-			return nil, invalid("%s has a duplicate field", what)
+		vi := skipSpace(data, skipSpace(data, kend)+1)
+		vend, _ := d.value(data, vi, 0)
+		for n, name := range names {
+			if !bytes.EqualFold(key, []byte(name)) {
+				continue
+			}
+			if strings && data[vi] != '"' && data[vi] != 'n' {
+				ok = false
+			}
+			out[n] = member{data[vi], span{vi, vend}}
+			if data[vi] == 'n' && strings {
+				out[n].kind = 0 // a null pointer: as if absent
+			}
 		}
-		fields[key] = data[i:vend:vend]
 		i = skipSpace(data, vend)
 		if data[i] == ',' {
 			i = skipSpace(data, i+1)
 		}
 	}
-	return fields, nil
+	return ok
 }
 
-// explainInvalid walks invalid JSON token by token to name the problem.
-func explainInvalid(data []byte, what string) (map[string]json.RawMessage, error) {
+// unquote returns the value of the JSON string at v as encoding/json decodes
+// it (invalid UTF-8 becomes U+FFFD byte by byte), in d.tmp or in data itself
+// when it has nothing to decode. It is for small values; text fields are
+// decoded during the scan.
+func (d *Decoder) unquote(data []byte, v span) []byte {
+	body := data[v.start+1 : v.end-1]
+	plain := true
+	for _, c := range body {
+		if c == '\\' || c >= utf8.RuneSelf {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return body
+	}
+	at := len(d.tmp)
+	var err error
+	d.tmp, _, err = appendString(d.tmp, data, v.start, exact)
+	if err != nil {
+		panic("record: unquote of a string the scan accepted: " + err.Error())
+	}
+	return d.tmp[at:]
+}
+
+// syntaxError names what is wrong with a payload that is not JSON. The
+// scan knows that a document is too deep; anything else is rare, so it is
+// explained token by token with encoding/json, which names the problem.
+func syntaxError(data []byte, err error) error {
+	if errors.Is(err, errDepth) {
+		return invalid("document is nested deeper than %d levels", maxDepth)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	tok, err := dec.Token()
 	if err != nil {
-		return nil, invalid("%s is not JSON", what)
+		return invalid("document is not JSON")
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, invalid("%s is not a JSON object", what)
+		return invalid("document is not a JSON object")
 	}
 	for dec.More() {
 		if _, err := dec.Token(); err != nil {
-			return nil, invalid("%s is malformed JSON", what)
+			return invalid("document is malformed JSON")
 		}
 		var v json.RawMessage
 		if err := dec.Decode(&v); err != nil {
-			return nil, invalid("%s is malformed JSON", what)
+			return invalid("document is malformed JSON")
 		}
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, invalid("%s is truncated JSON", what)
+		return invalid("document is truncated JSON")
 	}
-	return nil, invalid("%s has trailing data after the JSON object", what)
+	return invalid("document has trailing data after the JSON object")
 }
 
-// The skip functions walk JSON that json.Valid has accepted, so they need
-// not check anything: they find where a value ends.
-
-func skipSpace(data []byte, i int) int {
-	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// skipString returns the index after the string starting at data[i] == '"'.
-func skipString(data []byte, i int) int {
-	for i++; ; i++ {
-		j := bytes.IndexAny(data[i:], "\"\\")
-		i += j
-		if data[i] == '"' {
-			return i + 1
-		}
-		i++ // the escaped byte
-	}
-}
-
-func skipValue(data []byte, i int) int {
-	switch data[i] {
-	case '"':
-		return skipString(data, i)
-	case '{', '[':
-		depth := 0
-		for ; ; i++ {
-			switch data[i] {
-			case '"':
-				i = skipString(data, i) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth--; depth == 0 {
-					return i + 1
-				}
-			}
-		}
-	}
-	for i < len(data) && !strings.ContainsRune(",}] \t\n\r", rune(data[i])) {
-		i++
-	}
-	return i
-}
-
-// unquote decodes a JSON string token that json.Valid has accepted. Page
-// text is full of escaped newlines, so escapes are decoded here in one pass
-// rather than by a second full json.Unmarshal. Like encoding/json, a lone
-// surrogate becomes U+FFFD.
-func unquote(tok []byte) (string, error) {
-	if len(tok) < 2 || tok[0] != '"' || tok[len(tok)-1] != '"' {
-		return "", errors.New("not a JSON string")
-	}
-	body := tok[1 : len(tok)-1]
-	i := bytes.IndexByte(body, '\\')
-	if i < 0 {
-		return string(body), nil
-	}
-	b := make([]byte, 0, len(body))
-	for {
-		b = append(b, body[:i]...)
-		body = body[i:]
-		if len(body) < 2 {
-			return "", errors.New("truncated escape")
-		}
-		switch c := body[1]; c {
-		case '"', '\\', '/':
-			b = append(b, c)
-			body = body[2:]
-		case 'b':
-			b, body = append(b, '\b'), body[2:]
-		case 'f':
-			b, body = append(b, '\f'), body[2:]
-		case 'n':
-			b, body = append(b, '\n'), body[2:]
-		case 'r':
-			b, body = append(b, '\r'), body[2:]
-		case 't':
-			b, body = append(b, '\t'), body[2:]
-		case 'u':
-			r, ok := hex4(body[2:])
-			if !ok {
-				return "", errors.New("bad \\u escape")
-			}
-			body = body[6:]
-			if utf16.IsSurrogate(r) {
-				r2, ok := rune(0), false
-				if len(body) >= 6 && body[0] == '\\' && body[1] == 'u' {
-					r2, ok = hex4(body[2:])
-				}
-				if dec := utf16.DecodeRune(r, r2); ok && dec != utf8.RuneError {
-					r = dec
-					body = body[6:]
-				} else {
-					r = utf8.RuneError
-				}
-			}
-			b = utf8.AppendRune(b, r)
-		default:
-			return "", errors.New("bad escape")
-		}
-		if i = bytes.IndexByte(body, '\\'); i < 0 {
-			return string(append(b, body...)), nil
-		}
-	}
-}
-
+// hex4 decodes the four hex digits of a \u escape.
 func hex4(b []byte) (rune, bool) {
 	if len(b) < 4 {
 		return 0, false
@@ -341,203 +600,16 @@ func hex4(b []byte) (rune, bool) {
 	return r, true
 }
 
-func isNull(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
-
-func objectID(raw json.RawMessage) (string, error) {
-	if isNull(raw) {
-		return "", invalid("missing _id")
-	}
-	var s string
-	if raw[0] == '{' {
-		var oid struct {
-			OID *string `json:"$oid"`
-		}
-		if err := json.Unmarshal(raw, &oid); err != nil || oid.OID == nil {
-			return "", invalid("_id: want a 24-hex string or {\"$oid\": ...}")
-		}
-		s = *oid.OID
-	} else if err := json.Unmarshal(raw, &s); err != nil {
-		return "", invalid("_id: want a 24-hex string or {\"$oid\": ...}")
-	}
-	if len(s) != 24 || !isHex(s) {
-		return "", invalid("_id: not 24 hex digits")
-	}
-	return strings.ToLower(s), nil
-}
-
-func address(raw json.RawMessage) (string, error) {
-	if isNull(raw) {
-		return "", invalid("missing address")
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", invalid("address: want a string, got %s", jsonKind(raw))
-	}
-	if len(s) != 42 || (s[:2] != "0x" && s[:2] != "0X") || !isHex(s[2:]) {
-		return "", invalid("address: not 0x followed by 40 hex digits")
-	}
-	return "0x" + strings.ToLower(s[2:]), nil
-}
-
-func optionalString(raw json.RawMessage, name string) (string, error) {
-	if isNull(raw) {
-		return "", nil
-	}
-	if raw[0] != '"' {
-		return "", invalid("%s: want a string, got %s", name, jsonKind(raw))
-	}
-	s, err := unquote(raw)
-	if err != nil {
-		return "", invalid("%s: malformed string", name)
-	}
-	return s, nil
-}
-
-// millis reads a time in milliseconds in any of the forms the trigger uses:
-// a JSON number, {"$numberLong": "..."}, {"$numberDouble": "..."},
-// {"$numberInt": "..."} or {"$date": <ISO-8601 | number | {"$numberLong": ...}>}.
-func millis(raw json.RawMessage, name string) (int64, error) {
-	if raw[0] != '{' {
-		return integer(raw, name)
-	}
-	var d struct {
-		Date json.RawMessage `json:"$date"`
-	}
-	if err := json.Unmarshal(raw, &d); err != nil {
-		return 0, invalid("%s: malformed Extended JSON", name)
-	}
-	if d.Date == nil {
-		return integer(raw, name)
-	}
-	if d.Date[0] == '"' {
-		var iso string
-		if err := json.Unmarshal(d.Date, &iso); err != nil {
-			return 0, invalid("%s: malformed $date", name)
-		}
-		t, err := time.Parse(time.RFC3339Nano, iso)
-		if err != nil {
-			return 0, invalid("%s: $date is not ISO-8601", name)
-		}
-		return positive(t.UnixMilli(), name)
-	}
-	return integer(d.Date, name)
-}
-
-// integer reads a non-negative integer from a JSON number or a numeric
-// Extended JSON wrapper. Fractions are truncated (browsers report visit times
-// with sub-millisecond fractions); NaN, infinities and overflow are rejected.
-func integer(raw json.RawMessage, name string) (int64, error) {
-	var text string
-	switch raw[0] {
-	case '{':
-		var w struct {
-			Long   *string `json:"$numberLong"`
-			Double *string `json:"$numberDouble"`
-			Int    *string `json:"$numberInt"`
-		}
-		if err := json.Unmarshal(raw, &w); err != nil {
-			return 0, invalid("%s: malformed Extended JSON number", name)
-		}
-		switch {
-		case w.Long != nil:
-			text = *w.Long
-		case w.Double != nil:
-			text = *w.Double
-		case w.Int != nil:
-			text = *w.Int
-		default:
-			return 0, invalid("%s: want a number", name)
-		}
-	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-		text = string(raw)
-	default:
-		return 0, invalid("%s: want a number, got %s", name, jsonKind(raw))
-	}
-	if n, err := strconv.ParseInt(text, 10, 64); err == nil {
-		return positive(n, name)
-	}
-	f, err := strconv.ParseFloat(text, 64)
-	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		return 0, invalid("%s: not a number", name)
-	}
-	if math.IsNaN(f) || math.IsInf(f, 0) || f >= math.MaxInt64 || f <= math.MinInt64 {
-		return 0, invalid("%s: out of range", name)
-	}
-	return positive(int64(f), name)
-}
-
-func positive(n int64, name string) (int64, error) {
-	if n < 0 {
-		return 0, invalid("%s: negative", name)
-	}
-	return n, nil
-}
-
-func jsonKind(raw json.RawMessage) string {
-	switch raw[0] {
-	case '"':
-		return "string"
-	case '{':
-		return "object"
-	case '[':
-		return "array"
-	case 't', 'f':
-		return "boolean"
-	case 'n':
-		return "null"
-	}
-	return "number"
-}
-
-func isHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
+// surrogate decodes the low half of a UTF-16 surrogate pair after a high
+// half r, as encoding/json does: it returns the rune and the bytes of the
+// low half consumed, or U+FFFD and 0 when there is no valid low half.
+func surrogate(r rune, rest []byte) (rune, int) {
+	if len(rest) >= 6 && rest[0] == '\\' && rest[1] == 'u' {
+		if r2, ok := hex4(rest[2:]); ok {
+			if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+				return dec, 6
+			}
 		}
 	}
-	return true
-}
-
-// clean drops control characters (NUL included) except those in keep, and
-// replaces invalid UTF-8, so stored text is always printable UTF-8.
-func clean(s, keep string) string {
-	dirty := false
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < 0x20 || c == 0x7f) && strings.IndexByte(keep, c) < 0 || c >= 0x80 {
-			dirty = true
-			break
-		}
-	}
-	// Non-ASCII text is common and usually clean: check it properly before
-	// paying for a rewrite.
-	if dirty && utf8.ValidString(s) && !hasControl(s, keep) {
-		dirty = false
-	}
-	if !dirty {
-		return s
-	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) && !strings.ContainsRune(keep, r) {
-			return -1
-		}
-		return r
-	}, s)
-}
-
-func hasControl(s, keep string) bool {
-	for _, r := range s {
-		if unicode.IsControl(r) && !strings.ContainsRune(keep, r) {
-			return true
-		}
-	}
-	return false
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
+	return utf8.RuneError, 0
 }

@@ -1,8 +1,10 @@
 package record
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 )
@@ -126,6 +128,10 @@ func TestDecodeRejects(t *testing.T) {
 		{"delete event", `{"operationType":"delete","documentKey":{"_id":{"$oid":"672e257c75477a14bfebfac3"}}}`, `unsupported operationType "delete"`},
 		{"insert without document", `{"operationType":"insert"}`, "insert event without fullDocument"},
 		{"operationType number", `{"operationType":1}`, "operationType: want a string"},
+		{"operationType not a change type", `{"operationType":"dave@example.com","fullDocument":` + realItem + `}`, "unsupported operationType (not a change stream event type)"},
+		{"operationType null", `{"operationType":null}`, "unsupported operationType (not a change stream event type)"},
+		{"nested too deep inside", `{"x":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}`, "document is nested deeper than 10000 levels"},
+		{"nested too deep", strings.Repeat(`{"a":`, 10001) + `1` + strings.Repeat(`}`, 10001), "document is nested deeper than 10000 levels"},
 		{"oversized", `{"title":"` + strings.Repeat("a", MaxPayload) + `"}`, "exceeds the 1048576-byte limit"},
 	}
 	for _, tt := range tests {
@@ -137,6 +143,9 @@ func TestDecodeRejects(t *testing.T) {
 			var ie *InvalidError
 			if !errors.As(err, &ie) || !strings.Contains(ie.Reason, tt.reason) {
 				t.Errorf("reason = %q, want it to contain %q", err, tt.reason)
+			}
+			if strings.Contains(ie.Reason, "dave") {
+				t.Errorf("reason %q quotes the payload", ie.Reason)
 			}
 		})
 	}
@@ -156,6 +165,49 @@ func TestCompareSeq(t *testing.T) {
 	for _, tt := range tests {
 		if got := CompareSeq(tt.a, tt.b); got != tt.want {
 			t.Errorf("CompareSeq(%s, %s) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+// changedReasons are the reasons issue 12 corrected, until the corpus says so.
+var changedReasons = map[string]string{
+	"deeply nested beyond the decoder limit": "document is nested deeper than 10000 levels",
+}
+
+// TestHostileCorpus runs the processor's hostile corpus through Decode
+// alone: every case is rejected with its reason or decoded.
+func TestHostileCorpus(t *testing.T) {
+	raw, err := os.ReadFile("../processor/testdata/hostile.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []struct {
+		Name, Payload, Want string
+		PayloadHex          string `json:"payload_hex"`
+	}
+	if err := json.Unmarshal(raw, &cases); err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) < 50 {
+		t.Fatalf("only %d cases in the corpus", len(cases))
+	}
+	for _, c := range cases {
+		data := []byte(c.Payload)
+		if c.PayloadHex != "" {
+			if data, err = hex.DecodeString(c.PayloadHex); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := Decode(data)
+		want, ok := strings.CutPrefix(c.Want, "dead:")
+		if w, changed := changedReasons[c.Name]; changed {
+			want = w
+		}
+		switch {
+		case !ok && err != nil:
+			t.Errorf("%s: %v, want decoded", c.Name, err)
+		case ok && (err == nil || !strings.Contains(reason(err), want)):
+			t.Errorf("%s: %v, want a reason containing %q", c.Name, err, want)
 		}
 	}
 }
