@@ -3,8 +3,8 @@ package record
 import (
 	"bytes"
 	"encoding/binary"
-	"math/bits"
 	"errors"
+	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -289,7 +289,7 @@ const lo8, hi8 = 0x0101010101010101, 0x8080808080808080
 // special8 marks quotes, backslashes and control characters.
 func special8(x uint64) uint64 {
 	q, b := x^(lo8*'"'), x^(lo8*'\\')
-	return ((q - lo8) &^ q | (b - lo8) &^ b | (x - lo8*0x20) &^ x) & hi8
+	return ((q-lo8)&^q | (b-lo8)&^b | (x-lo8*0x20)&^x) & hi8
 }
 
 // nonPlain8 also marks DEL and the bytes of multi-byte sequences.
