@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,12 +9,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"reflect"
-	"sort"
-	"text/tabwriter"
+	"sync"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/kleo-network/kleo-stream/internal/classify"
@@ -27,107 +23,160 @@ import (
 	"github.com/kleo-network/kleo-stream/internal/store/dial"
 )
 
-// runRun is the main job: a stream of history events through the real
-// handler, with event-source-mapping semantics, into the embedded store (or
-// MONGODB_URI).
+// runRun plays Kleo's production on a fresh store: it seeds users as Kleo's
+// backend creates them and history as its save-history endpoint writes it,
+// streams the documents as the trigger would through the event source
+// mapping emulator into the real handler (partition keys in both spellings,
+// parallel lanes, a batch discarded after its retries and re-driven at the
+// end, records of a user who signs up later, producer duplicates, malformed
+// records), then checks the books against the generator's ground truth and
+// that a second delivery of the whole stream changes nothing.
 func runRun(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var (
-		users     = fs.Int("users", 100, "generated users")
-		items     = fs.Int("items", 100, "generated items per user")
-		seed      = fs.Int64("seed", 1, "generator seed")
-		piiRate   = fs.Float64("pii", 0.15, "fraction of generated items carrying PII")
-		badRate   = fs.Float64("malformed", 0.005, "fraction of generated records that are malformed")
-		dupRate   = fs.Float64("duplicates", 0.005, "fraction of generated items the producer sends twice")
-		eventsGlb = fs.String("events", "", "read Kinesis events from these files (glob) instead of generating")
-		shards    = fs.Int("shards", 2, "shards of the local stream")
-		batch     = fs.Int("batch", 100, "BatchSize of the event source mapping")
-		parallel  = fs.Int("parallel", 1, "ParallelizationFactor")
-		dir       = fs.String("dir", ".kleo/data", "embedded store directory (emptied first)")
-		replay    = fs.Bool("replay", true, "deliver the whole stream a second time and check the user documents do not change")
-		archiveOn = fs.Bool("archive", true, "then archive full 50-item batches to a local target (arlocal if node is there) and verify a chain")
-		quiet     = fs.Bool("quiet", false, "no progress bar")
-		logFile   = fs.String("log", ".kleo/run.log", "where the handler's JSON logs go")
-	)
+	var o runOptions
+	fs.IntVar(&o.users, "users", 100, "Kleo users that exist when the stream starts")
+	fs.IntVar(&o.late, "late", 1, "users whose history streams before they sign up")
+	fs.IntVar(&o.items, "items", 100, "history items per user")
+	fs.Int64Var(&o.seed, "seed", 1, "generator seed")
+	fs.Float64Var(&o.pii, "pii", 0.15, "fraction of items carrying PII")
+	fs.Float64Var(&o.malformed, "malformed", 0.005, "fraction of records that are malformed")
+	fs.Float64Var(&o.duplicates, "duplicates", 0.005, "fraction of items the producer sends twice")
+	fs.IntVar(&o.shards, "shards", 2, "shards of the local stream")
+	fs.IntVar(&o.batch, "batch", 100, "BatchSize of the event source mapping")
+	fs.IntVar(&o.parallel, "parallel", 3, "ParallelizationFactor (lanes per shard)")
+	fs.BoolVar(&o.discard, "discard", true, "fail one batch on every attempt so the mapping discards it, and re-drive it at the end")
+	fs.StringVar(&o.dir, "dir", ".kleo/data", "embedded store directory (emptied first)")
+	fs.BoolVar(&o.replay, "replay", true, "deliver the whole stream a second time and check that nothing Kleo sees changes")
+	archiveOn := fs.Bool("archive", true, "then archive full 50-item batches to a local target (arlocal if node is there) and verify a chain")
+	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
+	fs.StringVar(&o.logFile, "log", ".kleo/run.log", "where the handler's JSON logs go")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
+	st, rep, err := play(ctx, o, stderr)
+	if st != nil {
+		defer st.Close(context.Background())
+	}
+	if err != nil {
+		return err
+	}
+	if err := rep.write(stdout); err != nil {
+		return err
+	}
+	if *archiveOn {
+		return runArchiveStep(ctx, st, o.dir, stdout, stderr)
+	}
+	return nil
+}
 
-	uri := os.Getenv("MONGODB_URI")
+// runOptions are the flags of `kleo run`.
+type runOptions struct {
+	users, late, items         int
+	seed                       int64
+	pii, malformed, duplicates float64
+	shards, batch, parallel    int
+	discard, replay, quiet     bool
+	dir, logFile               string
+}
+
+// play runs everything but the archiver and returns the open store and the
+// report; the progress bars go to stderr.
+func play(ctx context.Context, o runOptions, stderr io.Writer) (store.Store, *report, error) {
+	// The run plays Kleo's backend and inserts users and history: never into
+	// Kleo's production database by default.
+	uri, database := os.Getenv("MONGODB_URI"), os.Getenv("MONGODB_DATABASE")
+	if uri != "" && (database == "" || database == "Kleo") {
+		return nil, nil, fmt.Errorf("%w: kleo run seeds users and history; with MONGODB_URI set MONGODB_DATABASE to a scratch database (not Kleo)", errUsage)
+	}
 	if uri == "" {
-		if err := os.RemoveAll(*dir); err != nil {
-			return err
+		if err := os.RemoveAll(o.dir); err != nil {
+			return nil, nil, err
 		}
 	}
-	st, err := dial.Open(ctx, dial.Config{URI: uri, Database: envOr("MONGODB_DATABASE", "kleo"), Dir: *dir, Timeout: 5 * time.Second})
+	st, err := dial.Open(ctx, dial.Config{URI: uri, Database: database, Dir: o.dir, Timeout: 5 * time.Second, NoSync: uri == ""})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer st.Close(context.Background())
+	rep, err := playOn(ctx, st, o, stderr)
+	return st, rep, err
+}
 
-	if err := os.MkdirAll(filepath.Dir(*logFile), 0o755); err != nil {
-		return err
+func playOn(ctx context.Context, st store.Store, o runOptions, stderr io.Writer) (*report, error) {
+	seeder, ok := st.(store.Seeder)
+	if !ok {
+		return nil, fmt.Errorf("store %T cannot seed Kleo's documents", st)
 	}
-	lf, err := os.Create(*logFile)
+
+	genStart := time.Now()
+	prod, err := gen.Kleo(gen.KleoConfig{Late: o.late, Config: gen.Config{
+		Users: o.users, ItemsPerUser: o.items, Seed: o.seed,
+		PIIRate: o.pii, MalformedRate: o.malformed, DuplicateRate: o.duplicates,
+	}})
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	// Kleo's backend and save-history wrote these before the trigger fired.
+	if err := insertAll(ctx, seeder.InsertUsers, prod.Users); err != nil {
+		return nil, fmt.Errorf("seeding users: %w", err)
+	}
+	if err := insertAll(ctx, seeder.InsertHistory, prod.History); err != nil {
+		return nil, fmt.Errorf("seeding history: %w", err)
+	}
+	seeded, err := st.Dump(ctx)
+	if err != nil {
+		return nil, err
+	}
+
+	stream, err := esm.NewStream(esm.StreamConfig{Shards: o.shards})
+	if err != nil {
+		return nil, err
+	}
+	rejected := 0
+	for _, r := range prod.Records {
+		if _, err := stream.Put(r.PartitionKey, r.Data); err != nil {
+			if errors.Is(err, esm.ErrInvalidRecord) {
+				rejected++ // PutRecord refuses it: it never reaches the processor
+				continue
+			}
+			return nil, err
+		}
+	}
+	genTook := time.Since(genStart)
+
+	if err := os.MkdirAll(filepath.Dir(o.logFile), 0o755); err != nil {
+		return nil, err
+	}
+	lf, err := os.Create(o.logFile)
+	if err != nil {
+		return nil, err
 	}
 	defer lf.Close()
-
 	model, err := classify.Load()
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var tally tally
 	proc := processor.New(st, pii.New(), model, processor.Options{
-		Logger: slog.New(slog.NewJSONHandler(lf, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Logger:   slog.New(slog.NewJSONHandler(lf, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Observer: &tally,
 	})
 
-	stream, err := esm.NewStream(esm.StreamConfig{Shards: *shards})
-	if err != nil {
-		return err
-	}
-	truth := map[string]string{} // document id -> generator's activity
-	rejected := 0
-	if *eventsGlb != "" {
-		if err := putEvents(stream, *eventsGlb); err != nil {
-			return err
-		}
-	} else {
-		cfg := gen.Config{Users: *users, ItemsPerUser: *items, Seed: *seed, PIIRate: *piiRate, MalformedRate: *badRate, DuplicateRate: *dupRate}
-		err := gen.Each(cfg, func(r gen.Record) error {
-			if !r.Malformed && r.ID != "" {
-				truth[r.ID] = string(r.Activity)
-			}
-			if _, err := stream.Put(r.PartitionKey, r.Data); err != nil {
-				if errors.Is(err, esm.ErrInvalidRecord) {
-					rejected++ // PutRecord would refuse it: it never reaches the processor
-					return nil
-				}
-				return err
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-
 	mcfg := esm.DefaultConfig()
-	mcfg.BatchSize = *batch
-	mcfg.ParallelizationFactor = *parallel
+	mcfg.BatchSize = o.batch
+	mcfg.ParallelizationFactor = o.parallel
 	mcfg.MaximumBatchingWindow = 0
 	var failures []esm.OnFailureRecord
-	deliver := func(label string) (esm.Stats, time.Duration, error) {
+	deliver := func(label string, before func(context.Context, *esm.Invocation) error) (esm.Stats, time.Duration, error) {
 		var bar *progressbar.ProgressBar
-		if !*quiet {
+		if !o.quiet {
 			bar = progressbar.NewOptions(stream.Len(), progressbar.OptionSetWriter(stderr),
 				progressbar.OptionSetDescription(label), progressbar.OptionShowCount(), progressbar.OptionShowIts(),
 				progressbar.OptionSetItsString("rec"), progressbar.OptionThrottle(100*time.Millisecond),
 				progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }))
 		}
 		m := esm.Mapping{
-			Source: stream, Handler: proc.Handle, Config: mcfg,
+			Source: stream, Handler: proc.Handle, Config: mcfg, BeforeInvoke: before,
 			OnFailure: func(r esm.OnFailureRecord) { failures = append(failures, r) },
 			Progress: func(n int) {
 				if bar != nil {
@@ -140,166 +189,177 @@ func runRun(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		return stats, time.Since(start), err
 	}
 
-	stats, took, err := deliver("processing")
-	if err != nil {
-		return err
+	// 1. The stream, with one batch whose every attempt fails.
+	var doomed *doom
+	var before func(context.Context, *esm.Invocation) error
+	if o.discard {
+		doomed = &doom{shard: esm.ShardID(o.shards - 1), lane: min(1, o.parallel-1), nth: 1}
+		before = doomed.before
 	}
-	first, err := st.Dump(ctx)
+	var tallies [3]processor.Report
+	stats, took, err := deliver("processing", before)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	tallies[0] = tally.snapshot()
+
+	// 2. The discarded records, re-read from the stream by sequence range.
+	redriveStart := time.Now()
+	rd, err := redriveDiscarded(ctx, stream, proc.Handle, failures)
+	if err != nil {
+		return nil, err
+	}
+	redriveTook := time.Since(redriveStart)
+	tallies[1] = tally.snapshot()
+
+	// 3. The whole stream again: nothing Kleo sees may change.
 	replayNote := "not run (-replay=false)"
-	if *replay {
-		if _, _, err := deliver("replaying "); err != nil {
-			return err
-		}
-		again, err := st.Dump(ctx)
+	if o.replay {
+		before, err := st.Dump(ctx)
 		if err != nil {
+			return nil, err
+		}
+		nFail := len(failures)
+		_, replayTook, err := deliver("replaying ", nil)
+		if err != nil {
+			return nil, err
+		}
+		after, err := st.Dump(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if diff := unchanged(before, after); diff != "" {
+			return nil, fmt.Errorf("delivering the stream again changed the books (%s): exactly-once is broken", diff)
+		}
+		if len(failures) != nFail {
+			return nil, fmt.Errorf("the replay discarded %d batches", len(failures)-nFail)
+		}
+		replayNote = fmt.Sprintf("whole stream delivered again in %v: %d users' Kleo fields, %d ledger entries, %d dead letters unchanged",
+			replayTook.Round(time.Millisecond), len(after.Users), len(after.Ledger), len(after.DeadLetters))
+	}
+	tallies[2] = tally.snapshot()
+
+	// 4. The late users sign up; their dead letters are what is left.
+	if err := insertAll(ctx, seeder.InsertUsers, prod.Late); err != nil {
+		return nil, fmt.Errorf("signing up the late users: %w", err)
+	}
+	lateNote := lateUsers(prod)
+
+	final, err := st.Dump(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &report{
+		prod: prod, seeded: seeded, final: final,
+		records: stream.Len(), rejected: rejected, shards: o.shards, lanes: o.parallel,
+		stats: stats, took: took, genTook: genTook, tallies: tallies,
+		failures: failures, doomed: doomed, redrive: rd, redriveTook: redriveTook,
+		replayNote: replayNote, lateNote: lateNote, logFile: o.logFile,
+	}, nil
+}
+
+// insertAll writes docs in chunks, as Kleo's backend would over time.
+func insertAll[T any](ctx context.Context, insert func(context.Context, []T) error, docs []T) error {
+	const chunk = 1000
+	for len(docs) > 0 {
+		n := min(chunk, len(docs))
+		if err := insert(ctx, docs[:n]); err != nil {
 			return err
 		}
-		if !reflect.DeepEqual(first.Users, again.Users) || len(first.History) != len(again.History) || len(first.DeadLetters) != len(again.DeadLetters) {
-			return fmt.Errorf("replaying the stream changed the books: exactly-once is broken")
-		}
-		replayNote = fmt.Sprintf("whole stream delivered again: %d user documents, %d history items, %d dead letters unchanged",
-			len(again.Users), len(again.History), len(again.DeadLetters))
-	}
-	if rejected > 0 {
-		replayNote += fmt.Sprintf("\nrejected by PutRecord\t%d oversized records never entered the stream", rejected)
-	}
-	summarize(stdout, stream.Len(), stats, took, first, truth, failures, replayNote, *logFile)
-	if *archiveOn {
-		return runArchiveStep(ctx, st, *dir, stdout, stderr)
+		docs = docs[n:]
 	}
 	return nil
 }
 
-// putEvents loads Kinesis event files (as `sam local generate-event kinesis
-// get-records` writes them) into the stream.
-func putEvents(stream *esm.Stream, glob string) error {
-	files, err := filepath.Glob(glob)
-	if err != nil || len(files) == 0 {
-		return fmt.Errorf("%w: -events %q matches no file", errUsage, glob)
+// tally adds up the processor's per-invocation reports.
+type tally struct {
+	mu  sync.Mutex
+	sum processor.Report
+}
+
+func (t *tally) Observe(_ context.Context, r processor.Report) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := &t.sum
+	s.RecordsIn += r.RecordsIn
+	s.Processed += r.Processed
+	s.Replayed += r.Replayed
+	s.Duplicates += r.Duplicates
+	s.DeadLettered += r.DeadLettered
+	s.Failed += r.Failed
+	s.Conflicts += r.Conflicts
+	s.DBCalls += r.DBCalls
+	if s.PII == nil {
+		s.PII = map[string]int{}
 	}
-	sort.Strings(files)
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		var ev events.KinesisEvent
-		if err := json.Unmarshal(b, &ev); err != nil {
-			return fmt.Errorf("%s: %w", f, err)
-		}
-		for _, r := range ev.Records {
-			if _, err := stream.Put(r.Kinesis.PartitionKey, r.Kinesis.Data); err != nil {
-				return err
+	for k, v := range r.PII {
+		s.PII[k] += v
+	}
+}
+
+func (t *tally) snapshot() processor.Report {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := t.sum
+	s.PII = map[string]int{}
+	for k, v := range t.sum.PII {
+		s.PII[k] = v
+	}
+	return s
+}
+
+// doom fails every delivery of one batch, as a database outage lasting all
+// of its retries would: the nth first delivery on the given shard and lane,
+// and every retry and bisected half of it. The mapping then discards its
+// records.
+type doom struct {
+	shard string
+	lane  int
+	nth   int
+
+	mu   sync.Mutex
+	seen int
+	seqs map[string]bool
+	n    int // deliveries failed
+}
+
+var errInjected = errors.New("injected: the database was unreachable for every attempt of this batch")
+
+func (d *doom) before(_ context.Context, inv *esm.Invocation) error {
+	if len(inv.Event.Records) == 0 {
+		return nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.seqs == nil && inv.ShardID == d.shard && inv.Lane == d.lane && inv.Attempt == 0 && !inv.Redelivery {
+		if d.seen++; d.seen == d.nth {
+			d.seqs = map[string]bool{}
+			for _, r := range inv.Event.Records {
+				d.seqs[r.Kinesis.SequenceNumber] = true
 			}
 		}
+	}
+	if d.seqs[inv.Event.Records[0].Kinesis.SequenceNumber] {
+		d.n++
+		return errInjected
 	}
 	return nil
 }
 
-func summarize(w io.Writer, records int, stats esm.Stats, took time.Duration, d store.Dump, truth map[string]string, failures []esm.OnFailureRecord, replayNote, logFile string) {
-	var processed, points, bytes, piiRemoved int64
-	acts := map[string]int64{}
-	for _, u := range d.Users {
-		processed += u.ItemsProcessed
-		points += u.KleoPoints
-		bytes += u.TotalDataQuantity
-		piiRemoved += u.PIIRemovedCount
-		for a, n := range u.ActivityJSON {
-			acts[a] += n
-		}
-	}
-	piiByType := map[string]int64{}
-	agree, labelled, low := 0, 0, 0
-	for _, h := range d.History {
-		for t, n := range h.PII {
-			piiByType[t] += n
-		}
-		if h.LowConfidence {
-			low++
-		}
-		if want, ok := truth[h.ID]; ok {
-			labelled++
-			if want == h.Activity {
-				agree++
-			}
-		}
-	}
-	reasons := map[string]int{}
-	for _, dl := range d.DeadLetters {
-		reasons[dl.Reason]++
-	}
-
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nKleo stream processor — run summary\t")
-	fmt.Fprintf(tw, "records in stream\t%d\n", records)
-	fmt.Fprintf(tw, "users\t%d\n", len(d.Users))
-	fmt.Fprintf(tw, "items counted\t%d\n", processed)
-	fmt.Fprintf(tw, "history documents\t%d\n", len(d.History))
-	fmt.Fprintf(tw, "dead letters\t%d\n", len(d.DeadLetters))
-	fmt.Fprintf(tw, "records/s\t%.0f  (%d records in %v)\n", float64(records)/took.Seconds(), records, took.Round(time.Millisecond))
-	fmt.Fprintf(tw, "invocations\t%d  (failed %d, bisections %d, discarded batches %d)\n", stats.Invocations, stats.BatchesFailed, stats.Bisections, len(failures))
-	fmt.Fprintf(tw, "kleo points awarded\t%d\n", points)
-	fmt.Fprintf(tw, "data owned (bytes)\t%d\n", bytes)
-	fmt.Fprintf(tw, "PII findings removed\t%d  %s\n", piiRemoved, top(piiByType, 5))
-	if labelled > 0 {
-		fmt.Fprintf(tw, "classifier vs generator labels\t%.1f%% agree (%d items, %d low-confidence)\n", 100*float64(agree)/float64(labelled), labelled, low)
-	}
-	fmt.Fprintf(tw, "replay\t%s\n", replayNote)
-	fmt.Fprintf(tw, "handler log\t%s\n", logFile)
-	tw.Flush()
-
-	fmt.Fprintln(w, "\ntop activities")
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	for _, kv := range sorted(acts)[:min(10, len(acts))] {
-		fmt.Fprintf(tw, "  %s\t%d\t\n", kv.k, kv.v)
-	}
-	tw.Flush()
-	if len(reasons) > 0 {
-		fmt.Fprintln(w, "\ndead-letter reasons")
-		rs := map[string]int64{}
-		for r, n := range reasons {
-			rs[r] = int64(n)
-		}
-		for _, kv := range sorted(rs)[:min(8, len(rs))] {
-			fmt.Fprintf(w, "  %4d  %s\n", kv.v, kv.k)
-		}
-	}
-}
-
-type kv struct {
-	k string
-	v int64
-}
-
-func sorted(m map[string]int64) []kv {
-	out := make([]kv, 0, len(m))
-	for k, v := range m {
-		out = append(out, kv{k, v})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].v != out[j].v {
-			return out[i].v > out[j].v
-		}
-		return out[i].k < out[j].k
-	})
-	return out
-}
-
-func top(m map[string]int64, n int) string {
-	s := ""
-	for i, kv := range sorted(m) {
-		if i == n {
-			break
-		}
-		s += fmt.Sprintf("%s=%d ", kv.k, kv.v)
-	}
-	if s == "" {
+// lateUsers says what became of the records of the users who signed up
+// after their history streamed.
+func lateUsers(p *gen.Production) string {
+	if len(p.Late) == 0 {
 		return ""
 	}
-	return "(" + s[:len(s)-1] + ")"
+	n := 0
+	for _, t := range p.Truth {
+		if t.Late {
+			n += t.Records
+		}
+	}
+	return fmt.Sprintf("%d users signed up after their %d records streamed: their records wait as dead letters (%q) for a re-drive",
+		len(p.Late), n, processor.ReasonUnknownUser)
 }
 
 func envOr(k, def string) string {
