@@ -22,6 +22,7 @@ package ferrettest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"testing"
@@ -35,32 +36,46 @@ import (
 // server is stopped when the test and its subtests complete.
 func Start(tb testing.TB) string {
 	tb.Helper()
+	uri, stop, err := Serve(tb.TempDir())
+	if err != nil {
+		tb.Fatalf("ferrettest: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := stop(); err != nil {
+			tb.Errorf("ferrettest: %v", err)
+		}
+	})
+	return uri
+}
 
+// Serve runs a FerretDB with its SQLite files in dir, for a TestMain that
+// shares one server among a package's tests (it takes seconds to start).
+// stop shuts it down and reports a failure to stop.
+func Serve(dir string) (uri string, stop func() error, err error) {
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError})),
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + tb.TempDir() + "/",
+		SQLiteURL: "file:" + dir + "/",
 	})
 	if err != nil {
-		tb.Fatalf("ferrettest: %v", err)
+		return "", nil, err
 	}
-
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- f.Run(ctx) }()
-	tb.Cleanup(func() {
+	stop = func() error {
 		cancel()
 		select {
 		case err := <-done:
 			if err != nil && !errors.Is(err, context.Canceled) {
-				tb.Errorf("ferrettest: run: %v", err)
+				return fmt.Errorf("run: %w", err)
 			}
+			return nil
 		case <-time.After(30 * time.Second):
-			tb.Errorf("ferrettest: FerretDB did not stop within 30s")
+			return errors.New("FerretDB did not stop within 30s")
 		}
-	})
-
+	}
 	// MongoDBURI waits until the listener has its address.
-	return f.MongoDBURI()
+	return f.MongoDBURI(), stop, nil
 }

@@ -1,133 +1,222 @@
 package mongostore
 
 import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/kleo-network/kleo-stream/internal/store"
-	"github.com/kleo-network/kleo-stream/internal/store/internal/contract"
 )
 
-// historyBody is a history document without the fields an upsert takes from
-// its filter (_id, shard, seq).
-type historyBody struct {
-	Address         string           `bson:"address"`
-	URL             string           `bson:"url"`
-	Title           string           `bson:"title"`
-	Summary         string           `bson:"summary"`
-	Domain          string           `bson:"domain"`
-	Category        string           `bson:"category"`
-	Subcategory     string           `bson:"subcategory"`
-	Activity        string           `bson:"activity"`
-	Confidence      float64          `bson:"confidence"`
-	LowConfidence   bool             `bson:"low_confidence"`
-	PII             map[string]int64 `bson:"pii"`
-	Points          int64            `bson:"points"`
-	Size            int64            `bson:"size"`
-	VisitTime       int64            `bson:"visit_time"`
-	CreateTimestamp int64            `bson:"create_timestamp"`
-	ProcessedAt     time.Time        `bson:"processed_at"`
-	ArchiveTx       string           `bson:"archive_tx"`
+// entryDoc is a stream_ledger document.
+type entryDoc struct {
+	ID        string           `bson:"_id"`
+	Address   string           `bson:"address"`
+	Shard     string           `bson:"shard"`
+	Seq       string           `bson:"seq"`
+	Bytes     int64            `bson:"bytes"`
+	Activity  string           `bson:"activity"`
+	PII       int64            `bson:"pii"`
+	Points    int64            `bson:"points"`
+	VisitTime int64            `bson:"visit_time"`
+	State     string           `bson:"state"`
+	ArchiveTx string           `bson:"archive_tx"`
+	Seen      time.Time        `bson:"seen"`
+	Findings  map[string]int64 `bson:"findings,omitempty"`
 }
 
-type historyDoc struct {
-	ID    string      `bson:"_id"`
-	Shard string      `bson:"shard"`
-	Seq   string      `bson:"seq"`
-	Body  historyBody `bson:",inline"`
-}
-
-func historyBodyOf(it store.HistoryItem) historyBody {
-	return historyBody{
-		Address: it.Address, URL: it.URL, Title: it.Title, Summary: it.Summary,
-		Domain: it.Domain, Category: it.Category, Subcategory: it.Subcategory, Activity: it.Activity,
-		Confidence: it.Confidence, LowConfidence: it.LowConfidence, PII: it.PII,
-		Points: it.Points, Size: it.Size, VisitTime: it.VisitTime, CreateTimestamp: it.CreateTimestamp,
-		ProcessedAt: contract.Time(it.ProcessedAt), ArchiveTx: it.ArchiveTx,
+func entryDocOf(e store.Entry) entryDoc {
+	return entryDoc{
+		ID: e.ID, Address: e.Address, Shard: e.Shard, Seq: e.Seq, Bytes: e.Bytes,
+		Activity: e.Activity, PII: e.PII, Points: e.Points, VisitTime: e.VisitTime,
+		State: store.Pending, ArchiveTx: e.ArchiveTx, Seen: msTime(e.Seen), Findings: e.Findings,
 	}
 }
 
-func (d historyDoc) item() store.HistoryItem {
-	b := d.Body
-	return store.HistoryItem{
-		ID: d.ID, Address: b.Address, Shard: d.Shard, Seq: d.Seq,
-		URL: b.URL, Title: b.Title, Summary: b.Summary,
-		Domain: b.Domain, Category: b.Category, Subcategory: b.Subcategory, Activity: b.Activity,
-		Confidence: b.Confidence, LowConfidence: b.LowConfidence, PII: b.PII,
-		Points: b.Points, Size: b.Size, VisitTime: b.VisitTime, CreateTimestamp: b.CreateTimestamp,
-		ProcessedAt: contract.Time(b.ProcessedAt), ArchiveTx: b.ArchiveTx,
+func (d entryDoc) entry() store.Entry {
+	return store.Entry{
+		ID: d.ID, Address: d.Address, Shard: d.Shard, Seq: d.Seq, Bytes: d.Bytes,
+		Activity: d.Activity, PII: d.PII, Points: d.Points, VisitTime: d.VisitTime,
+		State: d.State, ArchiveTx: d.ArchiveTx, Seen: msTime(d.Seen), Findings: d.Findings,
 	}
 }
 
-// userDoc is the part of a users document this package reads. Lease fields
-// are only ever filtered on.
-type userDoc struct {
-	Address           string `bson:"address"`
-	TotalDataQuantity int64  `bson:"total_data_quantity"`
-	Milestones        struct {
-		DataOwned int64 `bson:"data_owned"`
-	} `bson:"milestones"`
-	ActivityJSON    map[string]int64  `bson:"activity_json"`
-	KleoPoints      int64             `bson:"kleo_points"`
-	PIIRemovedCount int64             `bson:"pii_removed_count"`
-	PreviousHash    string            `bson:"previous_hash"`
-	Unarchived      int64             `bson:"unarchived_count"`
-	ItemsProcessed  int64             `bson:"items_processed"`
-	Watermarks      map[string]string `bson:"seq_watermarks"`
-}
-
-func (d userDoc) user() store.User {
-	return contract.User(store.User{
-		Address: d.Address, TotalDataQuantity: d.TotalDataQuantity, DataOwned: d.Milestones.DataOwned,
-		ActivityJSON: d.ActivityJSON, KleoPoints: d.KleoPoints, PIIRemovedCount: d.PIIRemovedCount,
-		PreviousHash: d.PreviousHash, Unarchived: d.Unarchived, ItemsProcessed: d.ItemsProcessed,
-		Watermarks: d.Watermarks,
-	})
-}
-
-type deadLetterDoc struct {
-	ID          string    `bson:"_id,omitempty"`
+// letterDoc is a stream_dead_letters document.
+type letterDoc struct {
+	ID          string    `bson:"_id"`
 	Shard       string    `bson:"shard"`
 	Seq         string    `bson:"seq"`
+	ItemID      string    `bson:"item_id,omitempty"`
+	Address     string    `bson:"address,omitempty"`
 	Reason      string    `bson:"reason"`
-	Payload     []byte    `bson:"payload"`
+	Payload     []byte    `bson:"payload,omitempty"`
 	PayloadSize int64     `bson:"payload_size"`
 	At          time.Time `bson:"at"`
+	ExpireAt    time.Time `bson:"expire_at,omitzero"` // absent: the TTL index never expires it
+	State       string    `bson:"state"`
+	Attempts    int64     `bson:"attempts"`
 }
 
-func (d deadLetterDoc) deadLetter() store.DeadLetter {
-	return store.DeadLetter{ID: d.ID, Shard: d.Shard, Seq: d.Seq, Reason: d.Reason,
-		Payload: d.Payload, PayloadSize: d.PayloadSize, At: contract.Time(d.At)}
+func letterDocOf(dl store.DeadLetter) letterDoc {
+	state := dl.State
+	if state == "" {
+		state = store.LetterOpen
+	}
+	return letterDoc{
+		ID: dl.ID, Shard: dl.Shard, Seq: dl.Seq, ItemID: dl.ItemID, Address: dl.Address,
+		Reason: dl.Reason, Payload: dl.Payload, PayloadSize: dl.PayloadSize,
+		At: msTime(dl.At), ExpireAt: msTime(dl.ExpireAt), State: state, Attempts: int64(dl.Attempts),
+	}
 }
 
-// archiveBody is an archives document without its _id.
-type archiveBody struct {
+func (d letterDoc) letter() store.DeadLetter {
+	return store.DeadLetter{
+		ID: d.ID, Shard: d.Shard, Seq: d.Seq, ItemID: d.ItemID, Address: d.Address,
+		Reason: d.Reason, Payload: d.Payload, PayloadSize: d.PayloadSize,
+		At: msTime(d.At), ExpireAt: msTime(d.ExpireAt), State: d.State, Attempts: int(d.Attempts),
+	}
+}
+
+// archiveDoc is a stream_archives document.
+type archiveDoc struct {
+	ID           string    `bson:"_id"`
 	Address      string    `bson:"address"`
+	PrevTx       string    `bson:"prev_tx"`
 	PreviousHash string    `bson:"previous_hash"`
+	URL          string    `bson:"url"`
+	Points       int64     `bson:"points"`
 	ItemIDs      []string  `bson:"item_ids"`
 	Bytes        int64     `bson:"bytes"`
 	Reward       string    `bson:"reward"`
 	Status       string    `bson:"status"`
 	Tx           []byte    `bson:"tx"`
+	Bundle       string    `bson:"bundle,omitempty"`
 	CreatedAt    time.Time `bson:"created_at"`
 	UpdatedAt    time.Time `bson:"updated_at"`
 }
 
-type archiveDoc struct {
-	ID   string      `bson:"_id"`
-	Body archiveBody `bson:",inline"`
-}
-
 func archiveDocOf(a store.Archive) archiveDoc {
-	return archiveDoc{ID: a.ID, Body: archiveBody{
-		Address: a.Address, PreviousHash: a.PreviousHash, ItemIDs: a.ItemIDs, Bytes: a.Bytes,
-		Reward: a.Reward, Status: a.Status, Tx: a.Tx,
-		CreatedAt: contract.Time(a.CreatedAt), UpdatedAt: contract.Time(a.UpdatedAt),
-	}}
+	return archiveDoc{
+		ID: a.ID, Address: a.Address, PrevTx: a.PrevTx, PreviousHash: a.PreviousHash, URL: a.URL,
+		Points: a.Points, ItemIDs: a.ItemIDs, Bytes: a.Bytes, Reward: a.Reward, Status: a.Status,
+		Tx: a.Tx, Bundle: a.Bundle, CreatedAt: msTime(a.CreatedAt), UpdatedAt: msTime(a.UpdatedAt),
+	}
 }
 
 func (d archiveDoc) archive() store.Archive {
-	b := d.Body
-	return store.Archive{ID: d.ID, Address: b.Address, PreviousHash: b.PreviousHash, ItemIDs: b.ItemIDs,
-		Bytes: b.Bytes, Reward: b.Reward, Status: b.Status, Tx: b.Tx,
-		CreatedAt: contract.Time(b.CreatedAt), UpdatedAt: contract.Time(b.UpdatedAt)}
+	return store.Archive{
+		ID: d.ID, Address: d.Address, PrevTx: d.PrevTx, PreviousHash: d.PreviousHash, URL: d.URL,
+		Points: d.Points, ItemIDs: d.ItemIDs, Bytes: d.Bytes, Reward: d.Reward, Status: d.Status,
+		Tx: d.Tx, Bundle: d.Bundle, CreatedAt: msTime(d.CreatedAt), UpdatedAt: msTime(d.UpdatedAt),
+	}
+}
+
+// msTime returns t as MongoDB stores it: UTC, millisecond precision, without
+// a monotonic reading. The zero time stays zero.
+func msTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC().Truncate(time.Millisecond)
+}
+
+// Document ids of Kleo's collections are ObjectIds, spelled as 24 lower-case
+// hex digits in UserState.ID, Entry.ID and the HistoryJSON keys. Any other
+// _id (a test's or a tool's) keeps its BSON value behind a prefix that hex
+// digits cannot start with, so the spelling always reads back.
+const otherIDPrefix = "bson:"
+
+// idString spells a document's _id.
+func idString(v bson.RawValue) string {
+	if oid, ok := v.ObjectIDOK(); ok {
+		return oid.Hex()
+	}
+	if s, ok := v.StringValueOK(); ok && !isObjectIDHex(s) && !strings.HasPrefix(s, otherIDPrefix) {
+		return s
+	}
+	raw, err := bson.Marshal(bson.D{{Key: "v", Value: v}})
+	if err != nil { // a RawValue read from the server always marshals
+		return otherIDPrefix
+	}
+	return otherIDPrefix + hex.EncodeToString(raw)
+}
+
+// idValue is the inverse of idString.
+func idValue(s string) (any, error) {
+	if isObjectIDHex(s) {
+		oid, err := bson.ObjectIDFromHex(s)
+		if err != nil {
+			return nil, err
+		}
+		return oid, nil
+	}
+	rest, ok := strings.CutPrefix(s, otherIDPrefix)
+	if !ok {
+		if s == "" {
+			return nil, errors.New("empty document id")
+		}
+		return s, nil
+	}
+	raw, err := hex.DecodeString(rest)
+	if err != nil {
+		return nil, fmt.Errorf("malformed document id")
+	}
+	v, err := bson.Raw(raw).LookupErr("v")
+	if err != nil {
+		return nil, fmt.Errorf("malformed document id")
+	}
+	return v, nil
+}
+
+// historyIDs returns the _id values of Kleo's history documents to look up
+// for ids: the ObjectId when an id spells one, and the string as well (a
+// history document inserted with a string _id).
+func historyIDs(ids []string) bson.A {
+	out := make(bson.A, 0, 2*len(ids))
+	for _, id := range ids {
+		if isObjectIDHex(id) {
+			if oid, err := bson.ObjectIDFromHex(id); err == nil {
+				out = append(out, oid)
+			}
+		}
+		out = append(out, id)
+	}
+	return out
+}
+
+func isObjectIDHex(s string) bool {
+	if len(s) != 24 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// fieldName checks a value that becomes part of a field path (an activity
+// under activity_json): a dot would split the path, a leading $ would make
+// it an operator.
+func fieldName(kind, s string) error {
+	if s == "" || strings.ContainsAny(s, ".\x00") || strings.HasPrefix(s, "$") {
+		return fmt.Errorf("invalid %s: must be non-empty without '.', NUL or a leading '$'", kind)
+	}
+	return nil
+}
+
+// number is an increment as sent: int32 when it fits, so that an int32
+// counter stays int32 (MongoDB widens int32+int64 to int64, and int32+int32
+// only on overflow).
+func number(n int64) any {
+	if n >= -1<<31 && n < 1<<31 {
+		return int32(n)
+	}
+	return n
 }

@@ -2,389 +2,404 @@ package mongostore
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"os"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/kleo-network/kleo-stream/internal/eip55"
 	"github.com/kleo-network/kleo-stream/internal/store"
 	"github.com/kleo-network/kleo-stream/internal/store/ferrettest"
 )
 
-const shard = "shardId-000000000000"
+// ferretURI is the FerretDB shared by the package's tests (it takes seconds
+// to start); each test uses a database of its own.
+var ferretURI string
 
-func openDB(t *testing.T, uri, db string, opts ...Option) *Store {
+func server() string { return ferretURI }
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "mongostore-ferret")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	uri, stop, err := ferrettest.Serve(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	ferretURI = uri
+	code := m.Run()
+	if err := stop(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		code = 1
+	}
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// dbName returns a database name unique to the test.
+func dbName(t *testing.T) string {
+	r := strings.NewReplacer("/", "_", " ", "_", "-", "_", "(", "", ")", "", ",", "")
+	name := r.Replace(t.Name())
+	if len(name) > 60 {
+		name = name[len(name)-60:]
+	}
+	return name
+}
+
+// open opens a store on a fresh database. kind, when set, overrides the
+// detection of the server.
+func open(t *testing.T, kind serverKind, opts ...Option) *Store {
 	t.Helper()
-	s, err := Open(t.Context(), uri, db, opts...)
+	opts = append(opts, func(c *config) { c.kind = kind })
+	s, err := Open(t.Context(), server(), dbName(t), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close(context.Background()) })
+	t.Cleanup(func() {
+		_ = s.users.Database().Drop(context.Background())
+		_ = s.Close(context.Background())
+	})
 	return s
 }
 
-func addr(n int) string { return fmt.Sprintf("0x%040x", n) }
-
-func delta(a, expect, next string) store.UserDelta {
-	return store.UserDelta{Address: a, Shard: shard, ExpectSeq: expect, NewSeq: next, Bytes: 10, Points: 1, Items: 1,
-		Activities: map[string]int64{"Job Hunting": 1}}
+// commands records the commands a client sends, by name.
+type commands struct {
+	mu   sync.Mutex
+	seen []event.CommandStartedEvent
 }
 
-func mustApply(t *testing.T, s *Store, ds ...store.UserDelta) {
+func (c *commands) monitor() Option {
+	return WithClientOptions(options.Client().SetMonitor(&event.CommandMonitor{
+		Started: func(_ context.Context, e *event.CommandStartedEvent) {
+			c.mu.Lock()
+			c.seen = append(c.seen, *e)
+			c.mu.Unlock()
+		},
+	}))
+}
+
+func (c *commands) reset() {
+	c.mu.Lock()
+	c.seen = nil
+	c.mu.Unlock()
+}
+
+// names returns the command names sent since the last reset.
+func (c *commands) names() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for _, e := range c.seen {
+		out = append(out, e.CommandName)
+	}
+	return out
+}
+
+// statements returns the number of statements of each update command sent.
+func (c *commands) statements() []int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []int
+	for _, e := range c.seen {
+		if e.CommandName != "update" {
+			continue
+		}
+		// OP_MSG carries the statements in a document sequence, which the
+		// monitor folds into the command document.
+		arr, _ := e.Command.Lookup("updates").ArrayOK()
+		vals, _ := arr.Values()
+		out = append(out, len(vals))
+	}
+	return out
+}
+
+// hexAddr returns a distinct lower-case address for n.
+func hexAddr(n int) string { return fmt.Sprintf("0x%040x", 0xabcdef0000+n) }
+
+// kleoUser is a users document as Kleo's backend creates it at sign-up.
+func kleoUser(id bson.ObjectID, address string) bson.D {
+	return bson.D{
+		{Key: "_id", Value: id},
+		{Key: "address", Value: address},
+		{Key: "slug", Value: strings.ToLower(address[2:8])},
+		{Key: "stage", Value: int32(1)},
+		{Key: "name", Value: ""},
+		{Key: "pfp", Value: ""},
+		{Key: "about", Value: ""},
+		{Key: "content_tags", Value: bson.A{}},
+		{Key: "last_attested", Value: int32(0)},
+		{Key: "identity_json", Value: bson.D{}},
+		{Key: "badges", Value: bson.A{}},
+		{Key: "kleo_points", Value: int32(0)},
+		{Key: "total_data_quantity", Value: int32(0)},
+		{Key: "milestones", Value: bson.D{
+			{Key: "tweet_activity_graph", Value: false},
+			{Key: "data_owned", Value: int32(0)},
+			{Key: "referred_count", Value: int32(0)},
+			{Key: "followed_on_twitter", Value: false},
+		}},
+		{Key: "activity_json", Value: bson.D{}},
+		{Key: "previous_hash", Value: "default_hash"},
+		{Key: "referrals", Value: bson.A{}},
+		{Key: "referee", Value: nil},
+		{Key: "settings", Value: bson.D{{Key: "theme", Value: "dark"}}},
+		{Key: "first_time_user", Value: true},
+		{Key: "verified", Value: false},
+	}
+}
+
+// with returns doc with field key set to v (appended when absent, removed
+// when v is the string "<absent>").
+func with(doc bson.D, key string, v any) bson.D {
+	out := slices.Clone(doc)
+	for i, e := range out {
+		if e.Key == key {
+			if v == "<absent>" {
+				return slices.Delete(out, i, i+1)
+			}
+			out[i].Value = v
+			return out
+		}
+	}
+	if v == "<absent>" {
+		return out
+	}
+	return append(out, bson.E{Key: key, Value: v})
+}
+
+func insertRaw(t *testing.T, coll *mongo.Collection, docs ...bson.D) {
 	t.Helper()
-	errs, err := s.ApplyUsers(t.Context(), ds)
-	if err != nil {
-		t.Fatal(err)
+	anys := make([]any, len(docs))
+	for i, d := range docs {
+		anys[i] = d
 	}
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("delta %d: %v", i, err)
-		}
+	if _, err := coll.InsertMany(t.Context(), anys); err != nil {
+		t.Fatal(err)
 	}
 }
 
-func items(t *testing.T, s *Store, a string) int64 {
+func rawDocs(t *testing.T, coll *mongo.Collection) map[string]bson.Raw {
 	t.Helper()
-	u, err := s.User(t.Context(), a)
+	cur, err := coll.Find(t.Context(), bson.D{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return u.ItemsProcessed
+	var docs []bson.Raw
+	if err := cur.All(t.Context(), &docs); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bson.Raw{}
+	for _, d := range docs {
+		out[idString(d.Lookup("_id"))] = d
+	}
+	return out
 }
 
-// TestApplyUsersRace plays a concurrent invocation between ApplyUsers' read
-// and its bulk write, the window in which the guard is decided by the server.
-func TestApplyUsersRace(t *testing.T) {
-	uri := ferrettest.Start(t)
-	u1, u2, u3 := addr(1), addr(2), addr(3)
-	tests := []struct {
-		name  string
-		other store.UserDelta // applied by the interloper
-		ours  []store.UserDelta
-		want  []error
-		items map[string]int64 // items_processed afterwards
-	}{
-		{
-			name:  "another delta won",
-			other: delta(u1, "10", "15"),
-			ours:  []store.UserDelta{delta(u1, "10", "20"), delta(u2, "10", "20")},
-			want:  []error{store.ErrConflict, nil},
-			items: map[string]int64{u1: 2, u2: 2},
-		},
-		{
-			name:  "identical delta won",
-			other: delta(u1, "10", "20"),
-			ours:  []store.UserDelta{delta(u1, "10", "20"), delta(u2, "10", "20")},
-			want:  []error{nil, nil},
-			items: map[string]int64{u1: 2, u2: 2},
-		},
-		{
-			// The upsert for u3 fails on the unique address first; the
-			// statements after it must still be applied exactly once.
-			name:  "user created meanwhile",
-			other: delta(u3, "", "15"),
-			ours:  []store.UserDelta{delta(u3, "", "20"), delta(u1, "10", "20"), delta(u2, "10", "20")},
-			want:  []error{store.ErrConflict, nil, nil},
-			items: map[string]int64{u1: 2, u2: 2, u3: 1},
-		},
+func oid(n int) bson.ObjectID {
+	id, err := bson.ObjectIDFromHex(fmt.Sprintf("64b0000000000000%08x", n))
+	if err != nil {
+		panic(err)
 	}
-	for i, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			db := fmt.Sprintf("race%d", i)
-			s, other := openDB(t, uri, db), openDB(t, uri, db)
-			mustApply(t, s, delta(u1, "", "10"), delta(u2, "", "10"))
-			s.afterRead = func(op string, round int) {
-				if round == 0 {
-					mustApply(t, other, tt.other)
-				}
-			}
-			errs, err := s.ApplyUsers(t.Context(), tt.ours)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for k := range tt.want {
-				if !errors.Is(errs[k], tt.want[k]) || (tt.want[k] == nil && errs[k] != nil) {
-					t.Errorf("delta %d: %v, want %v", k, errs[k], tt.want[k])
-				}
-			}
-			for a, n := range tt.items {
-				if got := items(t, s, a); got != n {
-					t.Errorf("%s items_processed = %d, want %d", a, got, n)
-				}
-			}
-		})
-	}
+	return id
 }
 
-func TestPutHistoryRace(t *testing.T) {
-	uri := ferrettest.Start(t)
-	s, other := openDB(t, uri, "h"), openDB(t, uri, "h")
-	it := func(id, seq string) store.HistoryItem {
-		return store.HistoryItem{ID: id, Address: addr(1), Shard: shard, Seq: seq, Title: "ours " + seq}
-	}
-	s.afterRead = func(op string, round int) {
-		if round > 0 {
-			return
+func entry(id, address string, bytes int64, activity string) store.Entry {
+	return store.Entry{ID: id, Address: address, Shard: "shardId-000000000000", Seq: "49" + id, Bytes: bytes,
+		Activity: activity, VisitTime: 1_700_000_000_000, Seen: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)}
+}
+
+// batch plays the processor's three steps for entries (grouped by user) and
+// fails the test on any error. It returns the per-update errors of Apply.
+func batch(t *testing.T, s *Store, entries []store.Entry) []error {
+	t.Helper()
+	var addrs []string
+	for _, e := range entries {
+		if !slices.Contains(addrs, e.Address) {
+			addrs = append(addrs, e.Address)
 		}
-		// Another record carrying item a, and a redelivery of our record for b.
-		if _, err := other.PutHistory(t.Context(), []store.HistoryItem{it("a", "99"), it("b", "2")}); err != nil {
-			t.Fatal(err)
-		}
 	}
-	got, err := s.PutHistory(t.Context(), []store.HistoryItem{it("a", "1"), it("b", "2"), it("c", "3"), it("d", "4")})
+	us, err := s.Users(t.Context(), addrs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []store.Outcome{store.Duplicate, store.Existing, store.Inserted, store.Inserted}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("outcomes = %v, want %v", got, want)
-			break
-		}
+	var counted []string
+	for _, u := range us {
+		counted = append(counted, u.Applied...)
 	}
-	d, err := s.Dump(t.Context())
+	existed, err := s.Ledger(t.Context(), entries, counted)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(d.History) != 4 || d.History[0].Seq != "99" {
-		t.Errorf("stored %+v, want 4 items with a from seq 99", d.History)
+	byUser := map[string]*store.Apply{}
+	for _, a := range addrs {
+		u, ok := us[a]
+		if !ok || u.Problem != "" {
+			continue
+		}
+		byUser[a] = &store.Apply{UserID: u.ID, Version: u.Version, Activities: map[string]int64{}}
 	}
-}
-
-func TestPutDeadLettersRace(t *testing.T) {
-	uri := ferrettest.Start(t)
-	s, other := openDB(t, uri, "d"), openDB(t, uri, "d")
-	s.afterRead = func(op string, round int) {
-		if round == 0 {
-			if err := other.PutDeadLetters(t.Context(), []store.DeadLetter{{ID: "s/1", Reason: "theirs"}}); err != nil {
-				t.Fatal(err)
-			}
+	for _, e := range entries {
+		ap := byUser[e.Address]
+		if ap == nil {
+			continue
+		}
+		if old, ok := existed[e.ID]; ok && (old.State == store.Counted || slices.Contains(us[e.Address].Applied, e.ID)) {
+			continue
+		}
+		ap.Applied = append(ap.Applied, e.ID)
+		ap.Bytes += e.Bytes
+		ap.Activities[e.Activity]++
+	}
+	var updates []store.Apply
+	for _, a := range addrs {
+		if ap := byUser[a]; ap != nil {
+			updates = append(updates, *ap)
 		}
 	}
-	if err := s.PutDeadLetters(t.Context(), []store.DeadLetter{{ID: "s/1", Reason: "ours"}, {ID: "s/2", Reason: "ours"}}); err != nil {
-		t.Fatal(err)
-	}
-	d, err := s.Dump(t.Context())
+	errs, err := s.Apply(t.Context(), updates)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(d.DeadLetters) != 2 || d.DeadLetters[0].Reason != "theirs" || d.DeadLetters[1].Reason != "ours" {
-		t.Errorf("dead letters = %+v", d.DeadLetters)
-	}
+	return errs
 }
 
-// TestChunks splits writes into several bulks and checks every statement's
-// outcome survives the split.
-func TestChunks(t *testing.T) {
-	s := openDB(t, ferrettest.Start(t), "chunks", WithBulkSize(4))
-	var hist []store.HistoryItem
-	var deltas []store.UserDelta
-	for i := range 11 {
-		hist = append(hist, store.HistoryItem{ID: fmt.Sprint("i", i), Address: addr(i), Shard: shard, Seq: fmt.Sprint(i)})
-		deltas = append(deltas, delta(addr(i), "", "1"))
+// TestKleoDocuments runs two batches over users as Kleo's backend creates
+// them, written and read back with the raw driver: no document is created,
+// only the owned fields change, and integers keep their width.
+func TestKleoDocuments(t *testing.T) {
+	s := open(t, unknownKind)
+	eip := hexAddr(1)
+	noAct := hexAddr(2)
+	legacy := hexAddr(3)
+	lower := hexAddr(4)
+	insertRaw(t, s.users,
+		kleoUser(oid(1), eip55.Checksum(eip)),
+		with(with(kleoUser(oid(2), eip55.Checksum(noAct)), "activity_json", "<absent>"), "previous_hash", "<absent>"),
+		with(with(with(kleoUser(oid(3), eip55.Checksum(legacy)),
+			"activity_json", bson.D{{Key: "JobHunting", Value: int32(4)}, {Key: "TVSeries", Value: int32(2)}}),
+			"total_data_quantity", int64(5000)),
+			"previous_hash", false),
+		kleoUser(oid(4), lower),
+	)
+	insertRaw(t, s.history, bson.D{{Key: "_id", Value: oid(100)}, {Key: "address", Value: eip}, {Key: "summary", Value: "x"}})
+	beforeUsers, beforeHistory := rawDocs(t, s.users), rawDocs(t, s.history)
+
+	first := []store.Entry{
+		entry("65a000000000000000000001", eip, 100, "Coding"),
+		entry("65a000000000000000000002", eip, 50, "Coding"),
+		entry("65a000000000000000000003", noAct, 7, "Shopping"),
+		entry("65a000000000000000000004", legacy, 10, "JobHunting"),
+		entry("65a000000000000000000005", lower, 1, "News"),
+		entry("65a000000000000000000006", hexAddr(99), 1, "News"), // no such user
 	}
-	for _, want := range []store.Outcome{store.Inserted, store.Existing} {
-		out, err := s.PutHistory(t.Context(), hist)
+	for i, err := range batch(t, s, first) {
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("first batch, update %d: %v", i, err)
 		}
-		for i, o := range out {
-			if o != want {
-				t.Fatalf("item %d: %v, want %v", i, o, want)
+	}
+	// The same records again (a redelivery) and new ones: nothing is added
+	// twice.
+	second := append(slices.Clone(first), entry("65a000000000000000000007", eip, 1000, "Travel"))
+	for i, err := range batch(t, s, second) {
+		if err != nil {
+			t.Fatalf("second batch, update %d: %v", i, err)
+		}
+	}
+
+	after, afterHistory := rawDocs(t, s.users), rawDocs(t, s.history)
+	if len(after) != len(beforeUsers) || len(afterHistory) != len(beforeHistory) {
+		t.Fatalf("users %d -> %d, history %d -> %d documents: the store created some",
+			len(beforeUsers), len(after), len(beforeHistory), len(afterHistory))
+	}
+	for id, h := range beforeHistory {
+		if !slices.Equal(h, afterHistory[id]) {
+			t.Errorf("history %s changed", id)
+		}
+	}
+	owned := map[string]bool{"total_data_quantity": true, "milestones": true, "activity_json": true,
+		"kleo_points": true, "pii_removed_count": true, "previous_hash": true, "kleo_stream": true}
+	for id, b := range beforeUsers {
+		a := after[id]
+		be, _ := b.Elements()
+		for _, e := range be {
+			if owned[e.Key()] {
+				continue
+			}
+			if got := a.Lookup(e.Key()); !got.Equal(e.Value()) {
+				t.Errorf("user %s: %s changed from %v to %v", id, e.Key(), e.Value(), got)
 			}
 		}
-	}
-	mustApply(t, s, deltas...)
-	errs, err := s.ApplyUsers(t.Context(), deltas)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, err := range errs {
-		if !errors.Is(err, store.ErrConflict) {
-			t.Fatalf("replayed delta %d: %v, want ErrConflict", i, err)
+		// Fields other than data_owned under milestones stay as they were.
+		for _, k := range []string{"tweet_activity_graph", "referred_count", "followed_on_twitter"} {
+			if got, want := a.Lookup("milestones", k), b.Lookup("milestones", k); !got.Equal(want) {
+				t.Errorf("user %s: milestones.%s changed from %v to %v", id, k, want, got)
+			}
+		}
+		if got, want := a.Lookup("previous_hash"), b.Lookup("previous_hash"); !got.Equal(want) {
+			t.Errorf("user %s: previous_hash changed from %v to %v", id, want, got)
 		}
 	}
-	if got := items(t, s, addr(10)); got != 1 {
-		t.Errorf("last user items_processed = %d, want 1", got)
-	}
-}
 
-// TestFieldNames pins the documents the rest of the Kleo backend reads.
-func TestFieldNames(t *testing.T) {
-	s := openDB(t, ferrettest.Start(t), "fields")
-	d := delta(addr(1), "", "7")
-	d.PII = 3
-	mustApply(t, s, d)
-	var u bson.Raw
-	if err := s.users.FindOne(t.Context(), bson.D{{Key: "address", Value: addr(1)}}).Decode(&u); err != nil {
-		t.Fatal(err)
+	type want struct {
+		path  []string
+		typ   bson.Type
+		value int64
 	}
 	for _, tt := range []struct {
-		path []string
-		want int64
+		id   string
+		want []want
 	}{
-		{[]string{"total_data_quantity"}, 10},
-		{[]string{"milestones", "data_owned"}, 10},
-		{[]string{"kleo_points"}, 1},
-		{[]string{"pii_removed_count"}, 3},
-		{[]string{"unarchived_count"}, 1},
-		{[]string{"items_processed"}, 1},
-		{[]string{"activity_json", "Job Hunting"}, 1},
+		{oid(1).Hex(), []want{
+			{[]string{"total_data_quantity"}, bson.TypeInt32, 1150},
+			{[]string{"milestones", "data_owned"}, bson.TypeInt32, 1150},
+			{[]string{"activity_json", "Coding"}, bson.TypeInt32, 2},
+			{[]string{"activity_json", "Travel"}, bson.TypeInt32, 1},
+			{[]string{"kleo_points"}, bson.TypeInt32, 0},
+			{[]string{"kleo_stream", "v"}, bson.TypeInt64, 2},
+		}},
+		{oid(2).Hex(), []want{
+			{[]string{"total_data_quantity"}, bson.TypeInt32, 7},
+			{[]string{"activity_json", "Shopping"}, bson.TypeInt32, 1},
+		}},
+		{oid(3).Hex(), []want{
+			{[]string{"total_data_quantity"}, bson.TypeInt64, 5010},
+			{[]string{"milestones", "data_owned"}, bson.TypeInt32, 10},
+			{[]string{"activity_json", "JobHunting"}, bson.TypeInt32, 5},
+			{[]string{"activity_json", "TVSeries"}, bson.TypeInt32, 2},
+		}},
+		{oid(4).Hex(), []want{
+			{[]string{"total_data_quantity"}, bson.TypeInt32, 1},
+			{[]string{"activity_json", "News"}, bson.TypeInt32, 1},
+		}},
 	} {
-		if got, ok := u.Lookup(tt.path...).AsInt64OK(); !ok || got != tt.want {
-			t.Errorf("users.%s = %v, want %d", strings.Join(tt.path, "."), u.Lookup(tt.path...), tt.want)
+		for _, w := range tt.want {
+			v := after[tt.id].Lookup(w.path...)
+			n, _ := v.AsInt64OK()
+			if v.Type != w.typ || n != w.value {
+				t.Errorf("user %s: %s = %v (%s), want %d (%s)", tt.id, strings.Join(w.path, "."), v, v.Type, w.value, w.typ)
+			}
 		}
 	}
-	for _, tt := range []struct {
-		path []string
-		want string
-	}{
-		{[]string{"address"}, addr(1)},
-		{[]string{"previous_hash"}, ""},
-		{[]string{"seq_watermarks", shard}, "7"},
-	} {
-		if got, ok := u.Lookup(tt.path...).StringValueOK(); !ok || got != tt.want {
-			t.Errorf("users.%s = %v, want %q", strings.Join(tt.path, "."), u.Lookup(tt.path...), tt.want)
-		}
+	if _, err := after[oid(2).Hex()].LookupErr("pii_removed_count"); err == nil {
+		t.Errorf("pii_removed_count created although no PII was removed")
 	}
-
-	if _, err := s.PutHistory(t.Context(), []store.HistoryItem{{ID: "65f000000000000000000001", Address: addr(1), Shard: shard, Seq: "7", VisitTime: 5}}); err != nil {
-		t.Fatal(err)
-	}
-	var h bson.M
-	if err := s.history.FindOne(t.Context(), bson.D{{Key: "_id", Value: "65f000000000000000000001"}}).Decode(&h); err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range []string{"address", "shard", "seq", "visit_time", "archive_tx", "processed_at", "low_confidence", "create_timestamp"} {
-		if _, ok := h[k]; !ok {
-			t.Errorf("history document lacks %q: %v", k, h)
-		}
-	}
-}
-
-// TestExistingUser applies a delta to a user document the Kleo backend
-// created: other fields survive and 32-bit or double counters still add up.
-func TestExistingUser(t *testing.T) {
-	s := openDB(t, ferrettest.Start(t), "legacy")
-	_, err := s.users.InsertOne(t.Context(), bson.D{
-		{Key: "_id", Value: bson.NewObjectID()},
-		{Key: "address", Value: addr(1)},
-		{Key: "name", Value: "kept"},
-		{Key: "kleo_points", Value: 5.0},
-		{Key: "total_data_quantity", Value: int32(100)},
-		{Key: "milestones", Value: bson.D{{Key: "data_owned", Value: int32(100)}, {Key: "tweet_activity", Value: true}}},
-		{Key: "activity_json", Value: bson.D{{Key: "Job Hunting", Value: int32(2)}}},
-		{Key: "previous_hash", Value: "tx-old"},
-	})
+	// The first batch's ids were marked Counted by the second batch's Ledger.
+	got, err := s.Entries(t.Context(), []string{"65a000000000000000000001", "65a000000000000000000007"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustApply(t, s, delta(addr(1), "", "1"))
-	u, err := s.User(t.Context(), addr(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if u.KleoPoints != 6 || u.TotalDataQuantity != 110 || u.DataOwned != 110 || u.ActivityJSON["Job Hunting"] != 3 || u.PreviousHash != "tx-old" {
-		t.Errorf("user = %+v", u)
-	}
-	var raw bson.Raw
-	if err := s.users.FindOne(t.Context(), bson.D{{Key: "address", Value: addr(1)}}).Decode(&raw); err != nil {
-		t.Fatal(err)
-	}
-	name, _ := raw.Lookup("name").StringValueOK()
-	tweet, _ := raw.Lookup("milestones", "tweet_activity").BooleanOK()
-	if name != "kept" || !tweet {
-		t.Errorf("other fields lost: %v", raw)
-	}
-}
-
-func TestOpenIsIdempotent(t *testing.T) {
-	uri := ferrettest.Start(t)
-	openDB(t, uri, "twice")
-	s := openDB(t, uri, "twice")
-	specs, err := s.users.Indexes().ListSpecifications(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	unique := false
-	for _, sp := range specs {
-		if sp.Unique != nil && *sp.Unique && strings.Contains(string(sp.KeysDocument), "address") {
-			unique = true
-		}
-	}
-	if !unique {
-		t.Errorf("no unique index on users.address: %+v", specs)
-	}
-}
-
-func TestOpenUnreachable(t *testing.T) {
-	tests := []struct {
-		name string
-		uri  string
-		opts []Option
-	}{
-		{"options", "mongodb://127.0.0.1:1/?directConnection=true",
-			[]Option{WithConnectTimeout(200 * time.Millisecond), WithServerSelectionTimeout(200 * time.Millisecond)}},
-		{"uri", "mongodb://127.0.0.1:1/?directConnection=true&serverSelectionTimeoutMS=200", nil},
-	}
-	for _, tt := range tests {
-		if _, err := Open(t.Context(), tt.uri, "kleo", tt.opts...); !errors.Is(err, store.ErrUnavailable) {
-			t.Errorf("%s: Open(unreachable) = %v, want ErrUnavailable", tt.name, err)
-		}
-	}
-}
-
-func TestOpenInvalidURIHidesIt(t *testing.T) {
-	_, err := Open(t.Context(), "mongodb://kleo:s3cret@host:notaport/", "kleo")
-	if err == nil || strings.Contains(err.Error(), "s3cret") {
-		t.Errorf("Open(invalid URI) = %v; want an error that does not quote the URI", err)
-	}
-}
-
-func TestErrorsAfterDeadlineAndClose(t *testing.T) {
-	s, err := Open(t.Context(), ferrettest.Start(t), "errs")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithDeadline(t.Context(), time.Now().Add(-time.Second))
-	defer cancel()
-	if _, err := s.User(ctx, addr(1)); !errors.Is(err, store.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("User after deadline = %v, want ErrUnavailable and DeadlineExceeded", err)
-	}
-	if err := s.Close(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.User(t.Context(), addr(1)); !errors.Is(err, store.ErrUnavailable) {
-		t.Errorf("User after Close = %v, want ErrUnavailable", err)
-	}
-}
-
-// TestApplyUsersWriteError: a user document the update cannot apply to is
-// that delta's error, not a conflict, and the other deltas still apply.
-func TestApplyUsersWriteError(t *testing.T) {
-	s := openDB(t, ferrettest.Start(t), "badfield")
-	_, err := s.users.InsertOne(t.Context(), bson.D{{Key: "address", Value: addr(1)}, {Key: "activity_json", Value: "{}"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The broken user comes first: FerretDB reports any write error at the
-	// first statement of the bulk.
-	errs, err := s.ApplyUsers(t.Context(), []store.UserDelta{delta(addr(1), "", "1"), delta(addr(2), "", "1"), delta(addr(3), "", "1")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if errs[0] == nil || errors.Is(errs[0], store.ErrConflict) {
-		t.Errorf("delta for the broken user: %v, want a write error", errs[0])
-	}
-	if errs[1] != nil || errs[2] != nil {
-		t.Errorf("other deltas: %v", errs[1:])
-	}
-	for _, a := range []string{addr(2), addr(3)} {
-		if got := items(t, s, a); got != 1 {
-			t.Errorf("%s items_processed = %d, want 1", a, got)
-		}
+	if got["65a000000000000000000001"].State != store.Counted || got["65a000000000000000000007"].State != store.Pending {
+		t.Errorf("ledger states = %+v", got)
 	}
 }

@@ -1,0 +1,438 @@
+package mongostore
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/kleo-network/kleo-stream/internal/eip55"
+	"github.com/kleo-network/kleo-stream/internal/store"
+)
+
+// userProjection is what Users reads of a user document: the guard, the
+// archive chain and just enough of the owned fields to tell whether $inc can
+// apply to them.
+var userProjection = bson.D{
+	{Key: "address", Value: 1},
+	{Key: "kleo_stream", Value: 1},
+	{Key: "previous_hash", Value: 1},
+	{Key: "total_data_quantity", Value: 1},
+	{Key: "kleo_points", Value: 1},
+	{Key: "pii_removed_count", Value: 1},
+	{Key: "milestones", Value: 1},
+	{Key: "activity_json", Value: 1},
+}
+
+// Users implements store.Store with one find on users.address. The first
+// batch is sized to hold every match, so the server closes the cursor without
+// a getMore.
+func (s *Store) Users(ctx context.Context, addresses []string) (map[string]store.UserState, error) {
+	const op = "users"
+	out := make(map[string]store.UserState, len(addresses))
+	if err := ctx.Err(); err != nil {
+		return nil, wrap(ctx, op, err)
+	}
+	spellings := make(bson.A, 0, 2*len(addresses))
+	lowerOf := make(map[string]string, 2*len(addresses))
+	for _, a := range addresses {
+		if _, dup := lowerOf[a]; dup {
+			continue
+		}
+		lowerOf[a] = a
+		spellings = append(spellings, a)
+		if cs := eip55.Checksum(a); cs != a {
+			lowerOf[cs] = a
+			spellings = append(spellings, cs)
+		}
+	}
+	if len(spellings) == 0 {
+		return out, nil
+	}
+	cur, err := s.users.Find(ctx,
+		bson.D{{Key: "address", Value: bson.D{{Key: "$in", Value: spellings}}}},
+		options.Find().SetProjection(userProjection).SetBatchSize(int32(min(len(spellings)+101, 1<<20))))
+	if err != nil {
+		return nil, wrap(ctx, op, err)
+	}
+	var docs []bson.Raw
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrap(ctx, op, err)
+	}
+	type pick struct {
+		eip55 bool
+		id    bson.RawValue
+	}
+	picked := make(map[string]pick, len(docs))
+	for _, d := range docs {
+		stored, _ := d.Lookup("address").StringValueOK()
+		lower, ok := lowerOf[stored]
+		if !ok {
+			continue // a collation matched what the spellings did not
+		}
+		p := pick{eip55: stored != lower, id: d.Lookup("_id")}
+		if old, seen := picked[lower]; seen && !better(p.eip55, p.id, old.eip55, old.id) {
+			continue
+		}
+		picked[lower] = p
+		out[lower] = userState(d, stored)
+	}
+	return out, nil
+}
+
+// better reports whether a document (EIP-55 spelling or not, _id) wins over
+// another matching the same address: the EIP-55 spelling first, then the
+// lowest _id.
+func better(eipA bool, idA bson.RawValue, eipB bool, idB bson.RawValue) bool {
+	if eipA != eipB {
+		return eipA
+	}
+	return compareIDs(idA, idB) < 0
+}
+
+// compareIDs orders two _id values as MongoDB does for ObjectIds (by their
+// bytes), and by spelling otherwise.
+func compareIDs(a, b bson.RawValue) int {
+	oa, okA := a.ObjectIDOK()
+	ob, okB := b.ObjectIDOK()
+	if okA && okB {
+		return bytes.Compare(oa[:], ob[:])
+	}
+	return compareStrings(idString(a), idString(b))
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// userState reads the projected user document d.
+func userState(d bson.Raw, address string) store.UserState {
+	u := store.UserState{ID: idString(d.Lookup("_id")), Address: address}
+	u.PreviousHash, _ = d.Lookup("previous_hash").StringValueOK() // absent, false, null: ""
+	u.Problem = problem(d)
+	if ks, ok := d.Lookup("kleo_stream").DocumentOK(); ok && u.Problem == "" {
+		if v, ok := ks.Lookup("v").AsInt64OK(); ok {
+			u.Version = v
+		}
+		if arr, ok := ks.Lookup("applied").ArrayOK(); ok {
+			vals, _ := arr.Values()
+			for _, v := range vals {
+				id, _ := v.StringValueOK()
+				u.Applied = append(u.Applied, id)
+			}
+		}
+		u.LastArchive, _ = ks.Lookup("archive").StringValueOK()
+	}
+	return u
+}
+
+// problem says, without quoting any value, why the processor's update cannot
+// apply to the user document d ("" when it can): $inc needs numbers (or
+// absent fields) and objects above them, and kleo_stream must be the shape
+// this package writes.
+func problem(d bson.Raw) string {
+	for _, f := range []string{"total_data_quantity", "kleo_points", "pii_removed_count"} {
+		if p := notNumber("users."+f, d.Lookup(f)); p != "" {
+			return p
+		}
+	}
+	if m := d.Lookup("milestones"); !absent(m) {
+		doc, ok := m.DocumentOK()
+		if !ok {
+			return "users.milestones is " + typeName(m) + ", not an object"
+		}
+		if p := notNumber("users.milestones.data_owned", doc.Lookup("data_owned")); p != "" {
+			return p
+		}
+	}
+	if a := d.Lookup("activity_json"); !absent(a) {
+		doc, ok := a.DocumentOK()
+		if !ok {
+			return "users.activity_json is " + typeName(a) + ", not an object"
+		}
+		elems, err := doc.Elements()
+		if err != nil {
+			return "users.activity_json is malformed"
+		}
+		for _, e := range elems {
+			// The key is left out: it is whatever some client wrote.
+			if p := notNumber("", e.Value()); p != "" {
+				return "users.activity_json holds " + typeName(e.Value()) + " where a count belongs"
+			}
+		}
+	}
+	if k := d.Lookup("kleo_stream"); !absent(k) {
+		ks, ok := k.DocumentOK()
+		if !ok {
+			return "users.kleo_stream is " + typeName(k) + ", not an object"
+		}
+		if v := ks.Lookup("v"); !absent(v) && v.Type != bson.TypeInt64 && v.Type != bson.TypeInt32 {
+			return "users.kleo_stream.v is " + typeName(v) + ", not an integer"
+		}
+		if a := ks.Lookup("applied"); !absent(a) {
+			arr, ok := a.ArrayOK()
+			if !ok {
+				return "users.kleo_stream.applied is " + typeName(a) + ", not an array"
+			}
+			vals, err := arr.Values()
+			if err != nil {
+				return "users.kleo_stream.applied is malformed"
+			}
+			for _, v := range vals {
+				if v.Type != bson.TypeString {
+					return "users.kleo_stream.applied holds " + typeName(v) + ", not a string id"
+				}
+			}
+		}
+		if a := ks.Lookup("archive"); !absent(a) && a.Type != bson.TypeString {
+			return "users.kleo_stream.archive is " + typeName(a) + ", not a string"
+		}
+	}
+	return ""
+}
+
+// absent reports a field that is not there (the zero RawValue from Lookup).
+func absent(v bson.RawValue) bool { return v.Type == 0 }
+
+// notNumber describes v at path when $inc cannot add to it.
+func notNumber(path string, v bson.RawValue) string {
+	switch v.Type {
+	case 0, bson.TypeInt32, bson.TypeInt64, bson.TypeDouble, bson.TypeDecimal128:
+		return ""
+	}
+	return path + " is " + typeName(v) + ", not a number"
+}
+
+// typeName names a BSON type as a sentence needs it.
+func typeName(v bson.RawValue) string {
+	switch v.Type {
+	case bson.TypeString:
+		return "a string"
+	case bson.TypeEmbeddedDocument:
+		return "an object"
+	case bson.TypeArray:
+		return "an array"
+	case bson.TypeBoolean:
+		return "a boolean"
+	case bson.TypeNull:
+		return "null"
+	case bson.TypeInt32, bson.TypeInt64:
+		return "an integer"
+	case bson.TypeDouble, bson.TypeDecimal128:
+		return "a number"
+	case bson.TypeDateTime, bson.TypeTimestamp:
+		return "a date"
+	case bson.TypeObjectID:
+		return "an ObjectId"
+	case bson.TypeBinary:
+		return "binary data"
+	}
+	return "a " + v.Type.String()
+}
+
+// applyStmt is one Apply as sent.
+type applyStmt struct {
+	id     any // users _id
+	filter bson.D
+	update bson.D
+}
+
+// Apply implements store.Store: one update command of guarded updateOne
+// statements (never an upsert). When fewer statements match than were sent,
+// the users concerned are read back: kleo_stream at Version+1 with this
+// update's applied list means applied, anything else a conflict.
+func (s *Store) Apply(ctx context.Context, updates []store.Apply) ([]error, error) {
+	const op = "apply"
+	errs := make([]error, len(updates))
+	if err := ctx.Err(); err != nil {
+		return nil, wrap(ctx, op, err)
+	}
+	var (
+		send  []int // indexes into updates
+		stmts []applyStmt
+	)
+	for i, u := range updates {
+		st, err := applyStatement(u)
+		if err != nil {
+			errs[i] = fmt.Errorf("mongostore: %s: %w", op, err)
+			continue
+		}
+		send = append(send, i)
+		stmts = append(stmts, st)
+	}
+	for _, c := range s.chunks(len(stmts)) {
+		models := make([]mongo.WriteModel, 0, c[1]-c[0])
+		for _, st := range stmts[c[0]:c[1]] {
+			models = append(models, mongo.NewUpdateOneModel().SetFilter(st.filter).SetUpdate(st.update))
+		}
+		res, err := s.users.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+		wes, err := bulkErrors(err)
+		if err != nil {
+			return nil, wrap(ctx, op, err)
+		}
+		n := c[1] - c[0]
+		if len(wes) == 0 && res.MatchedCount == int64(n) {
+			continue // every statement applied
+		}
+		var unknown []int // positions in stmts
+		if s.exactIndexes {
+			failed := make(map[int]bool, len(wes))
+			for _, we := range wes {
+				if j := c[0] + int(we.Index); we.Index >= 0 && j < c[1] {
+					failed[j] = true
+					errs[send[j]] = fmt.Errorf("mongostore: %s: user %s: %w", op, updates[send[j]].UserID, writeError(we.WriteError))
+				}
+			}
+			if res.MatchedCount == int64(n-len(failed)) {
+				continue
+			}
+			for j := c[0]; j < c[1]; j++ {
+				if !failed[j] {
+					unknown = append(unknown, j)
+				}
+			}
+		} else {
+			for j := c[0]; j < c[1]; j++ {
+				unknown = append(unknown, j)
+			}
+		}
+		applied, err := s.appliedAlready(ctx, updates, send, stmts, unknown)
+		if err != nil {
+			return nil, wrap(ctx, op, err)
+		}
+		for _, j := range unknown {
+			switch {
+			case applied[j]:
+			case len(wes) > 0 && !s.exactIndexes:
+				// FerretDB stopped at a write error somewhere in the chunk:
+				// this statement may never have run. Alone, it gets an answer
+				// of its own.
+				errs[send[j]] = s.applyOne(ctx, updates[send[j]], stmts[j])
+			default:
+				errs[send[j]] = fmt.Errorf("mongostore: %s: user %s: %w", op, updates[send[j]].UserID, store.ErrConflict)
+			}
+		}
+	}
+	return errs, nil
+}
+
+// applyOne sends one statement on its own and reports its outcome.
+func (s *Store) applyOne(ctx context.Context, u store.Apply, st applyStmt) error {
+	res, err := s.users.UpdateOne(ctx, st.filter, st.update)
+	var we mongo.WriteException
+	switch {
+	case err == nil && res.MatchedCount == 1:
+		return nil
+	case err == nil:
+		return fmt.Errorf("mongostore: apply: user %s: %w", u.UserID, store.ErrConflict)
+	case asWriteException(err, &we) && len(we.WriteErrors) > 0 && we.WriteConcernError == nil:
+		return fmt.Errorf("mongostore: apply: user %s: %w", u.UserID, writeError(we.WriteErrors[0]))
+	}
+	return wrap(ctx, "apply: user "+u.UserID, err)
+}
+
+// appliedAlready reads back the users of the statements at positions js and
+// reports those whose kleo_stream shows the statement's effect: version
+// Version+1 and exactly its applied list.
+func (s *Store) appliedAlready(ctx context.Context, updates []store.Apply, send []int, stmts []applyStmt, js []int) (map[int]bool, error) {
+	ids := make(bson.A, 0, len(js))
+	for _, j := range js {
+		ids = append(ids, stmts[j].id)
+	}
+	cur, err := s.users.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
+		options.Find().SetProjection(bson.D{{Key: "kleo_stream.v", Value: 1}, {Key: "kleo_stream.applied", Value: 1}}).
+			SetBatchSize(int32(len(ids)+1)))
+	if err != nil {
+		return nil, err
+	}
+	var docs []bson.Raw
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, err
+	}
+	type state struct {
+		v       int64
+		applied []string
+	}
+	now := make(map[string]state, len(docs))
+	for _, d := range docs {
+		v, _ := d.Lookup("kleo_stream", "v").AsInt64OK()
+		st := state{v: v}
+		if arr, ok := d.Lookup("kleo_stream", "applied").ArrayOK(); ok {
+			vals, _ := arr.Values()
+			for _, x := range vals {
+				id, _ := x.StringValueOK()
+				st.applied = append(st.applied, id)
+			}
+		}
+		now[idString(d.Lookup("_id"))] = st
+	}
+	out := make(map[int]bool, len(js))
+	for _, j := range js {
+		u := updates[send[j]]
+		st, ok := now[u.UserID]
+		out[j] = ok && st.v == u.Version+1 && slices.Equal(st.applied, nonNil(u.Applied))
+	}
+	return out, nil
+}
+
+// applyStatement builds the guarded update of u.
+func applyStatement(u store.Apply) (applyStmt, error) {
+	id, err := idValue(u.UserID)
+	if err != nil {
+		return applyStmt{}, fmt.Errorf("user %q: %w", u.UserID, err)
+	}
+	var guard any = u.Version
+	if u.Version == 0 {
+		guard = bson.D{{Key: "$in", Value: bson.A{nil, int64(0)}}}
+	}
+	var inc bson.D
+	add := func(path string, n int64) {
+		if n != 0 { // a zero would create the field, and $inc of 0 still fails on a string
+			inc = append(inc, bson.E{Key: path, Value: number(n)})
+		}
+	}
+	add("total_data_quantity", u.Bytes)
+	add("milestones.data_owned", u.Bytes)
+	add("kleo_points", u.Points)
+	add("pii_removed_count", u.PII)
+	acts := make([]string, 0, len(u.Activities))
+	for a := range u.Activities {
+		if err := fieldName("activity", a); err != nil {
+			return applyStmt{}, fmt.Errorf("user %s: %w", u.UserID, err)
+		}
+		acts = append(acts, a)
+	}
+	slices.Sort(acts)
+	for _, a := range acts {
+		add("activity_json."+a, u.Activities[a])
+	}
+	update := bson.D{{Key: "$set", Value: bson.D{
+		{Key: "kleo_stream.v", Value: u.Version + 1},
+		{Key: "kleo_stream.applied", Value: nonNil(u.Applied)},
+	}}}
+	if len(inc) > 0 {
+		update = append(update, bson.E{Key: "$inc", Value: inc})
+	}
+	return applyStmt{
+		id:     id,
+		filter: bson.D{{Key: "_id", Value: id}, {Key: "kleo_stream.v", Value: guard}},
+		update: update,
+	}, nil
+}
+
+func nonNil(ids []string) []string {
+	if ids == nil {
+		return []string{}
+	}
+	return ids
+}
