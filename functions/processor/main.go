@@ -48,10 +48,11 @@ func run(ctx context.Context) error {
 		return err
 	}
 	p := processor.New(st, pii.New(), model, processor.Options{
-		Logger:         log,
-		Tracer:         telemetry.XRay{},
-		Observer:       emf,
-		DeadlineMargin: cfg.DeadlineMargin,
+		Logger:              log,
+		Tracer:              telemetry.XRay{},
+		Observer:            emf,
+		DeadlineMargin:      cfg.DeadlineMargin,
+		DeadLetterRetention: cfg.DeadLetterRetention,
 	})
 	lambda.StartWithOptions(p.Handle, lambda.WithEnableSIGTERM(func() {
 		if err := st.Close(context.Background()); err != nil {

@@ -71,9 +71,9 @@ func (d *Decider) Uniform(key string) float64 {
 	return float64(x>>11) / (1 << 53)
 }
 
-// Store wraps a store.Store and injects faults into its write path
-// (Watermarks, PutHistory, ApplyUsers, PutDeadLetters) at Rate, spread over
-// the kinds in Kinds. Reads used by reports (Dump, User) are never broken.
+// Store wraps a store.Store and injects faults into the processor's path
+// (Users, Ledger, Apply, PutDeadLetters) at Rate, spread over the kinds in
+// Kinds. Reads used by reports (Dump, Entries, DeadLetters) are never broken.
 type Store struct {
 	store.Store
 	Decider *Decider
@@ -126,40 +126,69 @@ func (s *Store) fail(f Fault, op string) error {
 	return fmt.Errorf("%w: %s (%s): %w", ErrInjected, op, f, store.ErrUnavailable)
 }
 
-// Watermarks implements store.Store.
-func (s *Store) Watermarks(ctx context.Context, shard string, addresses []string) (map[string]string, error) {
-	key := shard
+// Users implements store.Store. A read has no partial effect: During and
+// Kill read, then fail.
+func (s *Store) Users(ctx context.Context, addresses []string) (map[string]store.UserState, error) {
+	key := ""
 	if len(addresses) > 0 {
-		key += addresses[0]
+		key = addresses[0]
 	}
-	switch f := s.decide("watermarks", key); f {
-	case None, After, During:
-		m, err := s.Store.Watermarks(ctx, shard, addresses)
-		if err != nil || f == None {
-			return m, err
+	switch f := s.decide("users", key); f {
+	case None:
+		return s.Store.Users(ctx, addresses)
+	case After, During, Kill:
+		if _, err := s.Store.Users(ctx, addresses); err != nil {
+			return nil, err
 		}
-		return nil, s.fail(f, "watermarks")
+		return nil, s.fail(f, "users")
 	default:
-		return nil, s.fail(f, "watermarks")
+		return nil, s.fail(f, "users")
 	}
 }
 
-// PutHistory implements store.Store.
-func (s *Store) PutHistory(ctx context.Context, items []store.HistoryItem) ([]store.Outcome, error) {
-	if len(items) == 0 {
-		return s.Store.PutHistory(ctx, items)
+// Ledger implements store.Store. During writes the first half of the
+// entries and marks the first half of the counted ids.
+func (s *Store) Ledger(ctx context.Context, entries []store.Entry, counted []string) (map[string]store.Entry, error) {
+	if len(entries) == 0 {
+		return s.Store.Ledger(ctx, entries, counted)
 	}
-	f := s.decide("history", items[0].Shard+items[0].Seq)
-	return writeWith(ctx, s, f, "history", items, s.Store.PutHistory)
+	f := s.decide("ledger", entries[0].Shard+entries[0].Seq)
+	type call struct {
+		entries []store.Entry
+		counted []string
+	}
+	var docs []call
+	if f == During || f == Kill {
+		docs = []call{{entries[:len(entries)/2], counted[:len(counted)/2]}, {entries[len(entries)/2:], counted[len(counted)/2:]}}
+	} else {
+		docs = []call{{entries, counted}}
+	}
+	return writeWith(ctx, s, f, "ledger", docs, func(ctx context.Context, cs []call) (map[string]store.Entry, error) {
+		out := map[string]store.Entry{}
+		for _, c := range cs {
+			m, err := s.Store.Ledger(ctx, c.entries, c.counted)
+			if err != nil {
+				return nil, err
+			}
+			for k, v := range m {
+				out[k] = v
+			}
+		}
+		return out, nil
+	})
 }
 
-// ApplyUsers implements store.Store.
-func (s *Store) ApplyUsers(ctx context.Context, deltas []store.UserDelta) ([]error, error) {
-	if len(deltas) == 0 {
-		return s.Store.ApplyUsers(ctx, deltas)
+// Apply implements store.Store.
+func (s *Store) Apply(ctx context.Context, ups []store.Apply) ([]error, error) {
+	if len(ups) == 0 {
+		return s.Store.Apply(ctx, ups)
 	}
-	f := s.decide("users", deltas[0].Shard+deltas[0].NewSeq)
-	return writeWith(ctx, s, f, "users", deltas, s.Store.ApplyUsers)
+	key := ups[0].UserID
+	if len(ups[0].Applied) > 0 {
+		key += ups[0].Applied[0]
+	}
+	f := s.decide("apply", key)
+	return writeWith(ctx, s, f, "apply", ups, s.Store.Apply)
 }
 
 // PutDeadLetters implements store.Store.

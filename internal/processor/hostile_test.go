@@ -9,6 +9,9 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/kleo-network/kleo-stream/internal/eip55"
 )
 
 // TestHostileInput runs the corpus in testdata/hostile.json (plus an
@@ -52,6 +55,11 @@ func TestHostileInput(t *testing.T) {
 	names[r.Kinesis.SequenceNumber] = "1 MiB+ payload"
 
 	st := openStore(t)
+	owner := kleoUser(0)
+	owner["address"] = eip55.Checksum("0xe64b1e15230250bc7a95f120a83df7d7d480f3d1")
+	if err := st.InsertUsers(context.Background(), []bson.M{owner}); err != nil {
+		t.Fatal(err)
+	}
 	p := New(st, stubScrubber{}, stubClassifier{}, Options{})
 	resp, err := p.Handle(context.Background(), events.KinesisEvent{Records: recs})
 	if err != nil {
@@ -83,14 +91,10 @@ func TestHostileInput(t *testing.T) {
 		}
 	}
 	// All valid cases carry the same document id: the books count it once.
-	if len(d.Users) != 1 || d.Users[0].ItemsProcessed != 1 {
-		t.Errorf("users = %+v, want one user with one item", d.Users)
+	if len(d.Ledger) != 1 || len(d.Users) != 1 {
+		t.Fatalf("%d ledger entries and %d users, want one of each", len(d.Ledger), len(d.Users))
 	}
-	for _, h := range d.History {
-		for _, s := range []string{h.Title, h.URL, h.Summary, h.Domain} {
-			if strings.ContainsAny(s, "\x00\x07\x1b") {
-				t.Errorf("control characters stored: %q", s)
-			}
-		}
+	if b := booksOf(t, st)[owner["address"].(string)]; b.Data != 1000+d.Ledger[0].Bytes {
+		t.Errorf("books %+v, want the one item's %d bytes counted once", b, d.Ledger[0].Bytes)
 	}
 }

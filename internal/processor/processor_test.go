@@ -4,280 +4,364 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"go.mongodb.org/mongo-driver/v2/bson"
 
-	"github.com/kleo-network/kleo-stream/internal/activity"
 	"github.com/kleo-network/kleo-stream/internal/classify"
-	"github.com/kleo-network/kleo-stream/internal/pii"
+	"github.com/kleo-network/kleo-stream/internal/eip55"
 	"github.com/kleo-network/kleo-stream/internal/store"
-	"github.com/kleo-network/kleo-stream/internal/store/embedded"
 )
 
-const shard = "shardId-000000000003"
-
-// stubScrubber redacts one known e-mail address, so tests can count findings
-// without depending on the real engine's rules.
-type stubScrubber struct{}
-
-func (stubScrubber) Scrub(text, _ string) (string, []pii.Finding) {
-	const email = "jane@example.com"
-	var found []pii.Finding
-	for i := strings.Index(text, email); i >= 0; i = strings.Index(text, email) {
-		found = append(found, pii.Finding{Type: pii.Email, Start: i, End: i + len(email)})
-		text = text[:i] + "<EMAIL_ADDRESS>" + text[i+len(email):]
-	}
-	return text, found
+// want is the books after every record of recs counted once on top of the
+// seeded users' starting values, as stubClassifier classifies them.
+func want(t *testing.T, seeded map[int]bson.M, recs []events.KinesisEventRecord) map[string]books {
+	return wantAs(t, seeded, recs, stubClassifier{})
 }
 
-// stubClassifier maps a URL's host to an activity.
-type stubClassifier struct{}
-
-func (stubClassifier) Classify(_ context.Context, in classify.Input) classify.Result {
-	switch {
-	case strings.Contains(in.URL, "github.com"):
-		return classify.Result{Activity: activity.Coding, Confidence: 0.9}
-	case strings.Contains(in.URL, "netflix.com"):
-		return classify.Result{Activity: activity.Streaming, Confidence: 0.9}
-	}
-	return classify.Result{Activity: activity.Reading, Confidence: 0.2, Low: true}
-}
-
-func openStore(t *testing.T) store.Store {
+func wantAs(t *testing.T, seeded map[int]bson.M, recs []events.KinesisEventRecord, cls classify.Classifier) map[string]books {
 	t.Helper()
-	st, err := embedded.Open(context.Background(), t.TempDir(), embedded.NoSync())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close(context.Background()) })
-	return st
-}
-
-func addr(u int) string { return fmt.Sprintf("0x%040x", u+1) }
-
-// doc is a history document of user u, item i.
-func doc(u, i int) string {
-	host := []string{"github.com/kleo/app/pull/", "www.netflix.com/title/", "example.org/post/"}[i%3]
-	return fmt.Sprintf(`{"_id":"%024x","address":"%s","title":"Item %d mail jane@example.com","url":"https://%s%d","summary":"text","visitTime":%d}`,
-		u*1000+i+1, strings.ToUpper(addr(u)[:10])+addr(u)[10:], i, host, i, 1730000000000+int64(i))
-}
-
-// stream builds n records across users, as one shard delivers them.
-func stream(users, perUser int) []events.KinesisEventRecord {
-	var recs []events.KinesisEventRecord
-	for i := 0; i < perUser; i++ {
-		for u := 0; u < users; u++ {
-			recs = append(recs, rec(len(recs), doc(u, i)))
+	out := map[string]books{}
+	for _, d := range seeded {
+		b := books{Data: 1000, Owned: 1000, Points: 40, Activities: map[string]int64{}}
+		for k, v := range sub(d["activity_json"]) {
+			b.Activities[k] = num(t, v)
 		}
+		out[d["address"].(string)] = b
 	}
-	return recs
+	seen := map[string]bool{}
+	for _, r := range recs {
+		data := string(r.Kinesis.Data)
+		id := data[8:32]
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		var u int
+		for u = 0; u < 100 && !strings.Contains(data, addr(u)); u++ {
+		}
+		a := eip55.Checksum(addr(u))
+		b, ok := out[a]
+		if !ok {
+			continue // unknown user: dead-lettered
+		}
+		b.Data += int64(len(data))
+		b.Owned += int64(len(data))
+		b.PII += int64(strings.Count(data, "jane@example.com"))
+		b.Activities[string(cls.Classify(context.Background(), classify.Input{URL: data}).Activity)]++
+		out[a] = b
+	}
+	return out
 }
 
-func rec(n int, data string) events.KinesisEventRecord {
-	seq := fmt.Sprintf("4959033827149025660855969253836157109592157598913%07d", n*10)
-	return events.KinesisEventRecord{
-		EventID:     shard + ":" + seq,
-		EventSource: "aws:kinesis",
-		Kinesis: events.KinesisRecord{
-			SequenceNumber: seq, PartitionKey: "pk", Data: []byte(data),
-			ApproximateArrivalTimestamp: events.SecondsEpochTime{Time: time.Now()},
-		},
-	}
-}
-
-func handle(t *testing.T, p *Processor, recs []events.KinesisEventRecord) events.KinesisEventResponse {
-	t.Helper()
-	resp, err := p.Handle(context.Background(), events.KinesisEvent{Records: recs})
-	if err != nil {
-		t.Fatalf("Handle: %v", err)
-	}
-	return resp
-}
-
-func users(t *testing.T, st store.Store) []store.User {
-	t.Helper()
-	d, err := st.Dump(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d.Users
-}
-
-func TestHandleCountsEveryRecordOnce(t *testing.T) {
+func TestCountsEachItemOnceOnKleoUsers(t *testing.T) {
 	st := openStore(t)
+	seeded := seed(t, st, 0, 1, 2, 3)
+	before := dump(t, st)
 	p := New(st, stubScrubber{}, stubClassifier{}, Options{})
-	recs := stream(3, 4)
+	recs := stream(4, 5)
 	if resp := handle(t, p, recs); len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("failures %v", resp.BatchItemFailures)
 	}
-	us := users(t, st)
-	if len(us) != 3 {
-		t.Fatalf("%d users, want 3", len(us))
+	equalBooks(t, booksOf(t, st), want(t, seeded, recs))
+
+	after := dump(t, st)
+	if len(after.Users) != len(before.Users) || len(after.History) != len(before.History) {
+		t.Fatalf("documents created: users %d -> %d, history %d -> %d", len(before.Users), len(after.Users), len(before.History), len(after.History))
 	}
-	for u := 0; u < 3; u++ {
-		var bytes int64
-		for i := 0; i < 4; i++ {
-			bytes += int64(len(doc(u, i)))
-		}
-		got, err := st.User(context.Background(), addr(u))
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := store.User{
-			Address: addr(u), TotalDataQuantity: bytes, DataOwned: bytes,
-			ActivityJSON: map[string]int64{"Coding": 2, "Streaming": 1, "Reading": 1},
-			KleoPoints:   4, PIIRemovedCount: 4, Unarchived: 4, ItemsProcessed: 4,
-			Watermarks: map[string]string{shard: recs[9+u].Kinesis.SequenceNumber},
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("user %d =\n%+v\nwant\n%+v", u, got, want)
+	for i := range before.Users {
+		if b, a := kleoFields(before.Users[i]), kleoFields(after.Users[i]); !reflect.DeepEqual(b, a) {
+			t.Errorf("a field the processor does not own changed:\nbefore %v\nafter  %v", b, a)
 		}
 	}
-	d, _ := st.Dump(context.Background())
-	if len(d.History) != 12 {
-		t.Fatalf("%d history items, want 12", len(d.History))
-	}
-	for _, h := range d.History {
-		if strings.Contains(h.Title, "jane@") || h.PII["EMAIL_ADDRESS"] != 1 || h.Points != 1 || h.Seq == "" || h.Shard != shard {
-			t.Errorf("history item not scrubbed or accounted: %+v", h)
+	// Kleo's points rule awards nothing per item; points come with archives.
+	for a, b := range booksOf(t, st) {
+		if b.Points != 40 {
+			t.Errorf("%s: kleo_points %d, want 40 untouched", a, b.Points)
 		}
+	}
+	if len(after.Ledger) != len(recs) {
+		t.Errorf("%d ledger entries, want %d", len(after.Ledger), len(recs))
 	}
 }
 
-// TestReplayIsIdempotent replays a batch as the event source mapping does
-// (whole batch again, overlapping halves after a partial failure, bisected
-// halves) and compares the user documents with one clean pass.
-func TestReplayIsIdempotent(t *testing.T) {
+// TestAnyDeliveryOrder replays batches as the event source mapping and an
+// operator can: the whole batch again, overlapping halves, bisected halves,
+// resumed from a failure, out of order, on other shards, one batch re-driven
+// after later ones. The books equal one clean pass.
+func TestAnyDeliveryOrder(t *testing.T) {
 	recs := stream(5, 20)
 	clean := openStore(t)
+	seeded := seed(t, clean, 0, 1, 2, 3, 4)
 	handle(t, New(clean, stubScrubber{}, stubClassifier{}, Options{}), recs)
-	want := users(t, clean)
+	wantBooks := want(t, seeded, recs)
+	equalBooks(t, booksOf(t, clean), wantBooks)
 
+	shuffled := slices.Clone(recs)
+	rand.New(rand.NewPCG(1, 2)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	otherShard := make([]events.KinesisEventRecord, len(recs))
+	for i, r := range recs {
+		otherShard[i] = recOn("shardId-000000000009", i+500, string(r.Kinesis.Data))
+	}
 	tests := []struct {
 		name    string
-		batches [][2]int
+		batches [][]events.KinesisEventRecord
 	}{
-		{"three times", [][2]int{{0, 100}, {0, 100}, {0, 100}}},
-		{"overlapping halves", [][2]int{{0, 60}, {40, 100}, {0, 100}}},
-		{"bisected", [][2]int{{0, 50}, {0, 25}, {25, 50}, {50, 100}, {50, 75}, {75, 100}}},
-		{"resume from a failure", [][2]int{{0, 30}, {17, 100}, {17, 100}}},
+		{"three times", [][]events.KinesisEventRecord{recs, recs, recs}},
+		{"overlapping halves", [][]events.KinesisEventRecord{recs[:60], recs[40:], recs}},
+		{"bisected", [][]events.KinesisEventRecord{recs[:50], recs[:25], recs[25:50], recs[50:], recs[50:75], recs[75:]}},
+		{"resumed from a failure", [][]events.KinesisEventRecord{recs[:30], recs[17:], recs[17:]}},
+		{"later batches first, then the discarded one re-driven", [][]events.KinesisEventRecord{recs[50:], recs[:50]}},
+		{"shuffled, in small batches", chunks(shuffled, 7)},
+		{"reversed, one at a time", chunks(reversed(recs), 1)},
+		{"the same documents again on another shard", [][]events.KinesisEventRecord{recs[:50], otherShard, recs[50:]}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			st := openStore(t)
+			seedLike(t, st, clean)
 			p := New(st, stubScrubber{}, stubClassifier{}, Options{})
 			for _, b := range tt.batches {
-				handle(t, p, recs[b[0]:b[1]])
+				if resp := handle(t, p, b); len(resp.BatchItemFailures) != 0 {
+					t.Fatalf("failures %v", resp.BatchItemFailures)
+				}
 			}
-			if got := users(t, st); !reflect.DeepEqual(got, want) {
-				t.Errorf("users differ from a clean pass:\n got %+v\nwant %+v", got, want)
-			}
+			equalBooks(t, booksOf(t, st), wantBooks)
 		})
 	}
 }
 
-func TestProducerDuplicateCountedOnce(t *testing.T) {
-	st := openStore(t)
-	p := New(st, stubScrubber{}, stubClassifier{}, Options{})
-	d := doc(0, 0)
-	// The same document sent twice by the producer, in one batch and again in a later one.
-	handle(t, p, []events.KinesisEventRecord{rec(0, d), rec(1, d)})
-	handle(t, p, []events.KinesisEventRecord{rec(2, d)})
-	u, err := st.User(context.Background(), addr(0))
-	if err != nil {
+// seedLike seeds st with the users clean was seeded with (same documents,
+// same ids) before anything was counted.
+func seedLike(t *testing.T, st kleoStore, clean store.Store) {
+	t.Helper()
+	var docs []bson.M
+	for _, u := range dump(t, clean).Users {
+		d := kleoFields(u)
+		for u := 0; u < 100; u++ {
+			if d["address"] == eip55.Checksum(addr(u)) {
+				k := kleoUser(u)
+				for _, f := range []string{"total_data_quantity", "kleo_points", "activity_json", "milestones"} {
+					if v, ok := k[f]; ok {
+						d[f] = v
+					}
+				}
+				break
+			}
+		}
+		docs = append(docs, d)
+	}
+	if err := st.InsertUsers(context.Background(), docs); err != nil {
 		t.Fatal(err)
-	}
-	if u.ItemsProcessed != 1 || u.KleoPoints != 1 || u.TotalDataQuantity != int64(len(d)) {
-		t.Errorf("duplicate counted: %+v", u)
-	}
-	if u.Watermarks[shard] != rec(2, "").Kinesis.SequenceNumber {
-		t.Errorf("watermark %q did not advance past the duplicate", u.Watermarks[shard])
 	}
 }
 
-func TestMalformedRecordsAreDeadLettered(t *testing.T) {
+func chunks(recs []events.KinesisEventRecord, n int) [][]events.KinesisEventRecord {
+	var out [][]events.KinesisEventRecord
+	for len(recs) > 0 {
+		k := min(n, len(recs))
+		out = append(out, recs[:k])
+		recs = recs[k:]
+	}
+	return out
+}
+
+func reversed(recs []events.KinesisEventRecord) []events.KinesisEventRecord {
+	out := slices.Clone(recs)
+	slices.Reverse(out)
+	return out
+}
+
+func TestProducerDuplicateCountedOnce(t *testing.T) {
 	st := openStore(t)
-	p := New(st, stubScrubber{}, stubClassifier{}, Options{MaxDeadLetterPayload: 64})
+	seeded := seed(t, st, 0)
+	p := New(st, stubScrubber{}, stubClassifier{}, Options{})
+	d := doc(0, 0)
+	// The same document sent twice by the producer, in one batch, again in a
+	// later one and on another shard.
+	handle(t, p, []events.KinesisEventRecord{rec(0, d), rec(1, d)})
+	handle(t, p, []events.KinesisEventRecord{rec(2, d)})
+	handle(t, p, []events.KinesisEventRecord{recOn("shardId-000000000001", 7, d)})
+	equalBooks(t, booksOf(t, st), want(t, seeded, []events.KinesisEventRecord{rec(0, d)}))
+}
+
+func TestUnknownUserWaitsForTheUser(t *testing.T) {
+	st := openStore(t)
+	seed(t, st, 0)
+	p := New(st, stubScrubber{}, stubClassifier{}, Options{})
+	recs := stream(2, 3) // user 1 does not exist yet
+	if resp := handle(t, p, recs); len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("an unknown user blocked the shard: %v", resp.BatchItemFailures)
+	}
+	d := dump(t, st)
+	if len(d.Users) != 1 {
+		t.Fatalf("%d users, want 1: the processor must never create a user", len(d.Users))
+	}
+	var letters int
+	for _, dl := range d.DeadLetters {
+		if dl.Reason != ReasonUnknownUser || dl.Address != addr(1) || dl.ItemID == "" || dl.Payload != nil || dl.State != store.LetterOpen {
+			t.Errorf("dead letter %+v, want an open, payload-free letter for user 1's item", dl)
+		}
+		letters++
+	}
+	if letters != 3 {
+		t.Fatalf("%d dead letters, want 3", letters)
+	}
+
+	// The user signs up; the records are re-driven by a later, redeployed
+	// processor whose classifier disagrees: the effect computed the first
+	// time is the one applied.
+	seeded := seed(t, st, 1)
+	p2 := New(st, stubScrubber{}, otherClassifier{}, Options{})
+	handle(t, p2, recs)
+	handle(t, p2, recs)
+	got := booksOf(t, st)[eip55.Checksum(addr(1))]
+	w := want(t, seeded, recs)[eip55.Checksum(addr(1))]
+	if !reflect.DeepEqual(got, w) {
+		t.Errorf("re-driven user: got %+v, want %+v", got, w)
+	}
+}
+
+func TestPoisonUserDocumentIsDeadLettered(t *testing.T) {
+	st := openStore(t)
+	docs := []bson.M{kleoUser(0), kleoUser(1), kleoUser(2)}
+	docs[1]["activity_json"] = "Coding"     // not an object
+	docs[2]["kleo_points"] = "forty"        // not a number
+	docs[2]["total_data_quantity"] = "1000" // not a number
+	if err := st.InsertUsers(context.Background(), docs); err != nil {
+		t.Fatal(err)
+	}
+	before := dump(t, st)
+	p := New(st, stubScrubber{}, stubClassifier{}, Options{})
+	recs := stream(3, 4)
+	if resp := handle(t, p, recs); len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("a poison user document blocked the shard: %v", resp.BatchItemFailures)
+	}
+	d := dump(t, st)
+	reasons := map[string]int{}
+	for _, dl := range d.DeadLetters {
+		if dl.Address == addr(0) {
+			t.Errorf("the healthy user's record was dead-lettered: %+v", dl)
+		}
+		reasons[dl.Reason]++
+		if strings.Contains(dl.Reason, "forty") || strings.Contains(dl.Reason, "Coding") {
+			t.Errorf("reason quotes the document's value: %q", dl.Reason)
+		}
+	}
+	if len(d.DeadLetters) != 8 || len(reasons) < 2 {
+		t.Errorf("dead letters by reason %v, want 8 letters with a reason per user", reasons)
+	}
+	for i := 1; i < 3; i++ {
+		if !reflect.DeepEqual(before.Users[i], d.Users[i]) {
+			t.Errorf("poison user %d was changed", i)
+		}
+	}
+	if b := booksOf(t, st)[eip55.Checksum(addr(0))]; b.Data == 1000 {
+		t.Errorf("the healthy user was not counted: %+v", b)
+	}
+}
+
+func TestUndecodableRecordsAreDeadLettered(t *testing.T) {
+	st := openStore(t)
+	seed(t, st, 0)
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	p := New(st, stubScrubber{}, stubClassifier{}, Options{MaxDeadLetterPayload: 64, DeadLetterRetention: time.Hour, Now: func() time.Time { return now }})
+	bad := rec(5, doc(0, 2))
+	bad.Kinesis.SequenceNumber = "49590338x"
+	empty := rec(6, `not json either jane@example.com`)
+	empty.Kinesis.SequenceNumber = ""
 	recs := []events.KinesisEventRecord{
 		rec(0, doc(0, 0)),
 		rec(1, `not json jane@example.com`),
 		rec(2, `{"_id":"672e257c75477a14bfebfac3","address":{"$ne":null},"visitTime":1}`),
 		rec(3, doc(0, 1)),
 		rec(4, `{"operationType":"delete"}`+strings.Repeat(" ", 200)),
+		bad, empty,
 	}
 	resp := handle(t, p, recs)
 	if len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("malformed records reported as failures (they would block the shard): %v", resp.BatchItemFailures)
 	}
-	d, err := st.Dump(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := dump(t, st)
 	wantReasons := map[string]string{
 		recs[1].Kinesis.SequenceNumber: "document is not JSON",
 		recs[2].Kinesis.SequenceNumber: "address: want a string, got object",
 		recs[4].Kinesis.SequenceNumber: `unsupported operationType "delete"`,
+		bad.Kinesis.SequenceNumber:     reasonBadSeq,
+		"":                             reasonBadSeq,
 	}
 	if len(d.DeadLetters) != len(wantReasons) {
 		t.Fatalf("%d dead letters, want %d: %+v", len(d.DeadLetters), len(wantReasons), d.DeadLetters)
 	}
 	for _, dl := range d.DeadLetters {
-		if dl.Reason != wantReasons[dl.Seq] || dl.Shard != shard || dl.ID != shard+"/"+dl.Seq {
+		if dl.Reason != wantReasons[dl.Seq] || dl.Shard != shard || !strings.HasPrefix(dl.ID, shard+"/") {
 			t.Errorf("dead letter %+v, want reason %q", dl, wantReasons[dl.Seq])
 		}
-		if len(dl.Payload) > 64 || strings.Contains(string(dl.Payload), "jane@") {
-			t.Errorf("dead-letter payload not capped or not scrubbed: %q", dl.Payload)
+		if len(dl.Payload) > 64 || strings.Contains(string(dl.Payload), "jane@") || len(dl.Payload) == 0 {
+			t.Errorf("dead-letter payload not kept, not capped or not scrubbed: %q", dl.Payload)
+		}
+		if !dl.ExpireAt.Equal(now.Add(time.Hour)) {
+			t.Errorf("payload expires at %v, want %v", dl.ExpireAt, now.Add(time.Hour))
 		}
 	}
-	if u, _ := st.User(context.Background(), addr(0)); u.ItemsProcessed != 2 {
-		t.Errorf("valid records around the bad ones: %d processed, want 2", u.ItemsProcessed)
+	if b := booksOf(t, st)[eip55.Checksum(addr(0))]; b.Activities["Coding"] != 4 || b.Activities["Streaming"] != 1 {
+		t.Errorf("valid records around the bad ones not counted: %+v", b)
 	}
 	// Redelivery of the same batch adds no second dead letter.
 	handle(t, p, recs)
-	if d2, _ := st.Dump(context.Background()); len(d2.DeadLetters) != len(wantReasons) {
+	if d2 := dump(t, st); len(d2.DeadLetters) != len(wantReasons) {
 		t.Errorf("redelivery duplicated dead letters: %d", len(d2.DeadLetters))
 	}
 }
 
-// flakyStore fails chosen calls with a transient error.
+// flakyStore fails chosen calls with a transient error, or makes one user's
+// guard conflict.
 type flakyStore struct {
-	store.Store
-	failHistory, failUsers bool
-	conflict               string // address whose update reports ErrConflict
+	kleoStore
+	failUsers, failLedger, failApply bool
+	conflict                         string // user id whose update reports ErrConflict
 }
 
-func (f *flakyStore) PutHistory(ctx context.Context, items []store.HistoryItem) ([]store.Outcome, error) {
-	if f.failHistory {
-		return nil, fmt.Errorf("put history: %w", store.ErrUnavailable)
-	}
-	return f.Store.PutHistory(ctx, items)
-}
-
-func (f *flakyStore) ApplyUsers(ctx context.Context, deltas []store.UserDelta) ([]error, error) {
+func (f *flakyStore) Users(ctx context.Context, addrs []string) (map[string]store.UserState, error) {
 	if f.failUsers {
-		return nil, fmt.Errorf("apply users: %w", store.ErrUnavailable)
+		return nil, fmt.Errorf("users: %w", store.ErrUnavailable)
 	}
-	if f.conflict == "" {
-		return f.Store.ApplyUsers(ctx, deltas)
+	return f.kleoStore.Users(ctx, addrs)
+}
+
+func (f *flakyStore) Ledger(ctx context.Context, es []store.Entry, counted []string) (map[string]store.Entry, error) {
+	if f.failLedger {
+		// The worst case: the write took effect, the answer was lost.
+		f.kleoStore.Ledger(ctx, es, counted)
+		return nil, fmt.Errorf("ledger: %w", store.ErrUnavailable)
 	}
-	var keep []store.UserDelta
-	for _, d := range deltas {
-		if d.Address != f.conflict {
-			keep = append(keep, d)
+	return f.kleoStore.Ledger(ctx, es, counted)
+}
+
+func (f *flakyStore) Apply(ctx context.Context, ups []store.Apply) ([]error, error) {
+	if f.failApply {
+		return nil, fmt.Errorf("apply: %w", store.ErrUnavailable)
+	}
+	var keep []store.Apply
+	for _, u := range ups {
+		if u.UserID != f.conflict {
+			keep = append(keep, u)
 		}
 	}
-	errs, err := f.Store.ApplyUsers(ctx, keep)
+	errs, err := f.kleoStore.Apply(ctx, keep)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]error, len(deltas))
+	out := make([]error, len(ups))
 	j := 0
-	for i, d := range deltas {
-		if d.Address == f.conflict {
+	for i, u := range ups {
+		if u.UserID == f.conflict {
 			out[i] = store.ErrConflict
 			continue
 		}
@@ -289,39 +373,37 @@ func (f *flakyStore) ApplyUsers(ctx context.Context, deltas []store.UserDelta) (
 
 func TestTransientFailuresAreRetriedWithoutDoubleCounting(t *testing.T) {
 	recs := stream(4, 5)
-	clean := openStore(t)
-	handle(t, New(clean, stubScrubber{}, stubClassifier{}, Options{}), recs)
-	want := users(t, clean)
-
-	t.Run("history write fails: whole batch is an error", func(t *testing.T) {
-		st := openStore(t)
-		f := &flakyStore{Store: st, failHistory: true}
-		_, err := New(f, stubScrubber{}, stubClassifier{}, Options{}).Handle(context.Background(), events.KinesisEvent{Records: recs})
-		if !errors.Is(err, ErrBatchFailed) {
-			t.Fatalf("err = %v, want ErrBatchFailed", err)
-		}
-		f.failHistory = false
-		handle(t, New(f, stubScrubber{}, stubClassifier{}, Options{}), recs)
-		if got := users(t, st); !reflect.DeepEqual(got, want) {
-			t.Errorf("after retry users differ from a clean pass")
-		}
-	})
-	t.Run("user update fails after history was written", func(t *testing.T) {
-		st := openStore(t)
-		f := &flakyStore{Store: st, failUsers: true}
-		p := New(f, stubScrubber{}, stubClassifier{}, Options{})
-		if _, err := p.Handle(context.Background(), events.KinesisEvent{Records: recs}); !errors.Is(err, ErrBatchFailed) {
-			t.Fatalf("err = %v, want ErrBatchFailed", err)
-		}
-		f.failUsers = false
-		handle(t, p, recs)
-		if got := users(t, st); !reflect.DeepEqual(got, want) {
-			t.Errorf("after retry users differ from a clean pass")
-		}
-	})
+	for _, fail := range []string{"users", "ledger", "apply"} {
+		t.Run(fail+" fails: the whole batch is an error, then the retry counts once", func(t *testing.T) {
+			st := openStore(t)
+			seeded := seed(t, st, 0, 1, 2, 3)
+			f := &flakyStore{kleoStore: st, failUsers: fail == "users", failLedger: fail == "ledger", failApply: fail == "apply"}
+			// A redeploy between the failure and the retry must not change
+			// what is counted.
+			_, err := New(f, stubScrubber{}, otherClassifier{}, Options{}).Handle(context.Background(), events.KinesisEvent{Records: recs})
+			if !errors.Is(err, ErrBatchFailed) {
+				t.Fatalf("err = %v, want ErrBatchFailed", err)
+			}
+			f.failUsers, f.failLedger, f.failApply = false, false, false
+			handle(t, New(f, stubScrubber{}, stubClassifier{}, Options{}), recs)
+			handle(t, New(f, stubScrubber{}, stubClassifier{}, Options{}), recs)
+			w := want(t, seeded, recs)
+			if fail != "users" {
+				// The failed invocation wrote the ledger: its classifier's
+				// answer is the one counted.
+				w = wantAs(t, seeded, recs, otherClassifier{})
+			}
+			equalBooks(t, booksOf(t, st), w)
+		})
+	}
 	t.Run("one user's guard conflicts", func(t *testing.T) {
 		st := openStore(t)
-		f := &flakyStore{Store: st, conflict: addr(2)}
+		seeded := seed(t, st, 0, 1, 2, 3)
+		us, err := st.Users(context.Background(), []string{addr(2)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := &flakyStore{kleoStore: st, conflict: us[addr(2)].ID}
 		p := New(f, stubScrubber{}, stubClassifier{}, Options{})
 		resp := handle(t, p, recs)
 		var got []string
@@ -338,21 +420,20 @@ func TestTransientFailuresAreRetriedWithoutDoubleCounting(t *testing.T) {
 		// The mapping resumes from the lowest failed record.
 		f.conflict = ""
 		handle(t, p, recs[2:])
-		if got := users(t, st); !reflect.DeepEqual(got, want) {
-			t.Errorf("after resume users differ from a clean pass")
-		}
+		equalBooks(t, booksOf(t, st), want(t, seeded, recs))
 	})
 }
 
 func TestStopsBeforeTheDeadline(t *testing.T) {
 	st := openStore(t)
+	seed(t, st, 0, 1)
 	recs := stream(2, 10)
 	now := time.Now()
 	clock := func() time.Time { now = now.Add(100 * time.Millisecond); return now }
 	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(time.Hour))
 	defer cancel()
-	// Deadline via a fake clock: the processor reads the context's deadline and
-	// compares it with Now, so give it a deadline relative to the fake clock.
+	// The processor reads the context's deadline and compares it with Now,
+	// so give it a margin relative to the fake clock.
 	dl, _ := ctx.Deadline()
 	p := New(st, stubScrubber{}, stubClassifier{}, Options{Now: clock, DeadlineMargin: dl.Sub(now) - time.Second})
 	resp, err := p.Handle(ctx, events.KinesisEvent{Records: recs})
@@ -372,11 +453,28 @@ func TestStopsBeforeTheDeadline(t *testing.T) {
 			t.Fatalf("failures are not the unfinished tail of the batch")
 		}
 	}
-	var processed int64
-	for _, u := range users(t, st) {
-		processed += u.ItemsProcessed
+	if n := len(dump(t, st).Ledger); n != done {
+		t.Errorf("%d items in the ledger, want the %d finished before the deadline", n, done)
 	}
-	if processed != int64(done) {
-		t.Errorf("processed %d records, want the %d finished before the deadline", processed, done)
+}
+
+func TestManyItemsOfOneUserAreBounded(t *testing.T) {
+	st := openStore(t)
+	seeded := seed(t, st, 0)
+	p := New(st, stubScrubber{}, stubClassifier{}, Options{MaxItemsPerUser: 4})
+	recs := stream(1, 10)
+	resp := handle(t, p, recs)
+	if len(resp.BatchItemFailures) != 6 || resp.BatchItemFailures[0].ItemIdentifier != recs[4].Kinesis.SequenceNumber {
+		t.Fatalf("failures %v, want the 6 records past the first 4", resp.BatchItemFailures)
 	}
+	us, err := st.Users(context.Background(), []string{addr(0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(us[addr(0)].Applied); n != 4 {
+		t.Errorf("kleo_stream.applied holds %d ids, want at most 4", n)
+	}
+	handle(t, p, recs[4:])
+	handle(t, p, recs[8:])
+	equalBooks(t, booksOf(t, st), want(t, seeded, recs))
 }
