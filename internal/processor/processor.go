@@ -206,6 +206,9 @@ func (p *Processor) Handle(ctx context.Context, ev events.KinesisEvent) (events.
 
 	rep.Failed = len(b.failed)
 	rep.DeadLettered = len(b.dead)
+	for _, d := range b.dead {
+		rep.Letters = append(rep.Letters, Letter{ID: d.ID, Seq: d.Seq, Reason: d.Reason})
+	}
 	rep.Duration = p.opt.Now().Sub(start)
 	p.opt.Observer.Observe(ctx, rep)
 	log.Info("batch", "records", rep.RecordsIn, "processed", rep.Processed, "replayed", rep.Replayed,

@@ -15,6 +15,9 @@ type Report struct {
 	Replayed        int // records at or below the user's watermark (counted before)
 	Duplicates      int // documents already stored from another record
 	DeadLettered    int
+	// Letters are this invocation's dead letters (ids and value-free
+	// reasons), for a re-drive to tell which records failed again.
+	Letters []Letter
 	Failed          int // records reported for retry
 	Conflicts       int // user updates whose watermark guard failed
 	PII             map[string]int
@@ -26,4 +29,9 @@ type Report struct {
 	DBTime          time.Duration
 	Duration        time.Duration
 	IteratorAge     time.Duration // age of the oldest record at the start of the invocation
+}
+
+// Letter identifies one dead letter of an invocation.
+type Letter struct {
+	ID, Seq, Reason string
 }
