@@ -21,7 +21,7 @@ const (
 	WDomain  = 3
 	WPath    = 2
 	WTitle   = 3
-	WSummary = 1
+	WSummary = 2
 	WChar    = 1
 )
 
@@ -484,10 +484,10 @@ const Magic = "KLEOCLS2"
 // and keeps the confidence meaningful.
 const TextCap = 24
 
-// DecisivePrior is the default boost (nats) of a curated site rule. A rule
-// with a smaller prior is a hint: the page text decides, and the classifier
-// leaves the host name out of the text features.
-const DecisivePrior = 20
+// DecisivePrior is the smallest prior (nats) of a decisive curated rule. A
+// rule with a smaller prior is a hint: the page text decides, and the
+// classifier leaves the platform's name out of the text features.
+const DecisivePrior = 12
 
 // Kinds of evidence a result rests on, which the confidence is calibrated
 // for separately: a curated decisive rule, a curated hint rule, a list entry

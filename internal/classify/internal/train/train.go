@@ -31,11 +31,13 @@ const (
 	// Bits is log2 of the number of hash buckets of the text model.
 	Bits = 18
 	// Alpha is the additive (Lidstone) smoothing of naive Bayes.
-	Alpha = 0.3
+	Alpha = 0.1
 	// Quant is the quantization step of the per-class feature weights (nats).
 	Quant = 1.0 / 16
-	// SitePrior is the default boost (nats) of a curated site rule.
-	SitePrior = feat.DecisivePrior
+	// SitePrior is the default boost (nats) of a curated site rule: more than
+	// the capped text evidence can reach, so the text practically never
+	// overrules it (a decisive rule's confidence is calibrated all the same).
+	SitePrior = 40
 )
 
 // ErrData reports a malformed source file.
@@ -611,8 +613,15 @@ func (b *builder) calibrate() ([feat.Evidences]float64, error) {
 	}
 	var by [feat.Evidences][]scored
 	for _, it := range b.calib {
+		y := b.class[it.Activity]
 		e := m.Explain(classify.Input{URL: it.URL, Title: it.Title, Summary: it.Summary, Domain: it.Domain})
-		by[e.Evidence] = append(by[e.Evidence], scored{e.Scores, b.class[it.Activity]})
+		by[e.Evidence] = append(by[e.Evidence], scored{e.Scores, y})
+		if e.Evidence != classify.EvidenceText {
+			// The same page on a site the model does not know: most
+			// calibration items are on known sites, most of the web is not.
+			e := m.Explain(classify.Input{Title: it.Title, Summary: it.Summary})
+			by[e.Evidence] = append(by[e.Evidence], scored{e.Scores, y})
+		}
 	}
 	for k, items := range by {
 		if len(items) < minCalib {
