@@ -5,19 +5,19 @@ import "time"
 // Report describes one invocation, for metrics and logs. It carries counts
 // and durations only, never record content.
 type Report struct {
-	RequestID       string
-	Shard           string
-	FirstSeq        string
-	LastSeq         string
-	RecordsIn       int
-	BytesIn         int64
-	Processed       int // records counted into user stats by this invocation
-	Replayed        int // records at or below the user's watermark (counted before)
-	Duplicates      int // documents already stored from another record
-	DeadLettered    int
+	RequestID    string
+	Shard        string
+	FirstSeq     string
+	LastSeq      string
+	RecordsIn    int
+	BytesIn      int64
+	Processed    int // records counted into user stats by this invocation
+	Replayed     int // records at or below the user's watermark (counted before)
+	Duplicates   int // documents already stored from another record
+	DeadLettered int
 	// Letters are this invocation's dead letters (ids and value-free
 	// reasons), for a re-drive to tell which records failed again.
-	Letters []Letter
+	Letters         []Letter
 	Failed          int // records reported for retry
 	Conflicts       int // user updates whose watermark guard failed
 	PII             map[string]int
