@@ -133,6 +133,7 @@ type Store struct {
 	archives *mongo.Collection
 	leases   *mongo.Collection
 
+	kind serverKind
 	// bulk is the most statements per write command (0: no limit of ours).
 	bulk int
 	// exactIndexes: the server reports each write error at its statement's
@@ -197,6 +198,7 @@ func Open(ctx context.Context, uri, dbName string, opts ...Option) (*Store, erro
 		archives: db.Collection(archivesColl),
 		leases:   db.Collection(leasesColl),
 	}
+	s.kind = kind
 	s.bulk, s.exactIndexes = bulkLimits(kind)
 	if err := s.ensureIndexes(ctx, kind); err != nil {
 		return fail("%w", err)

@@ -245,6 +245,25 @@ type applyStmt struct {
 	id     any // users _id
 	filter bson.D
 	update bson.D
+	// On FerretDB v1, whose $inc wraps an int32 around instead of widening
+	// it to int64 as MongoDB does, the statement is sent as two: first with
+	// int32 increments, guarded by every int32-incremented field being small
+	// enough not to overflow (fits); then, if that did not match, with int64
+	// increments (wide), which the first's version bump turns into a no-op
+	// when it matched.
+	fits bson.D
+	wide bson.D
+}
+
+// models returns the write models of st on a server of kind.
+func (st applyStmt) models(k serverKind) []mongo.WriteModel {
+	if k != ferretDB || len(st.fits) == 0 {
+		return []mongo.WriteModel{mongo.NewUpdateOneModel().SetFilter(st.filter).SetUpdate(st.update)}
+	}
+	return []mongo.WriteModel{
+		mongo.NewUpdateOneModel().SetFilter(append(slices.Clone(st.filter), st.fits...)).SetUpdate(st.update),
+		mongo.NewUpdateOneModel().SetFilter(st.filter).SetUpdate(st.wide),
+	}
 }
 
 // Apply implements store.Store: one update command of guarded updateOne
@@ -270,22 +289,23 @@ func (s *Store) Apply(ctx context.Context, updates []store.Apply) ([]error, erro
 		send = append(send, i)
 		stmts = append(stmts, st)
 	}
-	for _, c := range s.chunks(len(stmts)) {
-		models := make([]mongo.WriteModel, 0, c[1]-c[0])
+	for _, c := range s.applyChunks(stmts) {
+		var models []mongo.WriteModel
 		for _, st := range stmts[c[0]:c[1]] {
-			models = append(models, mongo.NewUpdateOneModel().SetFilter(st.filter).SetUpdate(st.update))
+			models = append(models, st.models(s.kind)...)
 		}
 		res, err := s.users.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
 		wes, err := bulkErrors(err)
 		if err != nil {
 			return nil, wrap(ctx, op, err)
 		}
-		n := c[1] - c[0]
+		n := c[1] - c[0] // at most one model per statement matches
 		if len(wes) == 0 && res.MatchedCount == int64(n) {
 			continue // every statement applied
 		}
 		var unknown []int // positions in stmts
 		if s.exactIndexes {
+			// One model per statement here (the split is FerretDB's only).
 			failed := make(map[int]bool, len(wes))
 			for _, we := range wes {
 				if j := c[0] + int(we.Index); we.Index >= 0 && j < c[1] {
@@ -326,19 +346,41 @@ func (s *Store) Apply(ctx context.Context, updates []store.Apply) ([]error, erro
 	return errs, nil
 }
 
+// applyChunks splits statements into commands of at most s.bulk models,
+// keeping the models of one statement together.
+func (s *Store) applyChunks(stmts []applyStmt) [][2]int {
+	if s.bulk <= 0 {
+		return s.chunks(len(stmts))
+	}
+	var out [][2]int
+	lo, size := 0, 0
+	for j, st := range stmts {
+		n := len(st.models(s.kind))
+		if size+n > s.bulk && j > lo {
+			out = append(out, [2]int{lo, j})
+			lo, size = j, 0
+		}
+		size += n
+	}
+	if lo < len(stmts) {
+		out = append(out, [2]int{lo, len(stmts)})
+	}
+	return out
+}
+
 // applyOne sends one statement on its own and reports its outcome.
 func (s *Store) applyOne(ctx context.Context, u store.Apply, st applyStmt) error {
-	res, err := s.users.UpdateOne(ctx, st.filter, st.update)
-	var we mongo.WriteException
+	res, err := s.users.BulkWrite(ctx, st.models(s.kind))
+	wes, err := bulkErrors(err)
 	switch {
-	case err == nil && res.MatchedCount == 1:
-		return nil
-	case err == nil:
+	case err != nil:
+		return wrap(ctx, "apply: user "+u.UserID, err)
+	case len(wes) > 0:
+		return fmt.Errorf("mongostore: apply: user %s: %w", u.UserID, writeError(wes[0].WriteError))
+	case res.MatchedCount == 0:
 		return fmt.Errorf("mongostore: apply: user %s: %w", u.UserID, store.ErrConflict)
-	case asWriteException(err, &we) && len(we.WriteErrors) > 0 && we.WriteConcernError == nil:
-		return fmt.Errorf("mongostore: apply: user %s: %w", u.UserID, writeError(we.WriteErrors[0]))
 	}
-	return wrap(ctx, "apply: user "+u.UserID, err)
+	return nil
 }
 
 // appliedAlready reads back the users of the statements at positions js and
@@ -395,10 +437,18 @@ func applyStatement(u store.Apply) (applyStmt, error) {
 	if u.Version == 0 {
 		guard = bson.D{{Key: "$in", Value: bson.A{nil, int64(0)}}}
 	}
-	var inc bson.D
+	var inc, wide, fits bson.D
 	add := func(path string, n int64) {
-		if n != 0 { // a zero would create the field, and $inc of 0 still fails on a string
-			inc = append(inc, bson.E{Key: path, Value: number(n)})
+		if n == 0 { // a zero would create the field, and $inc of 0 still fails on a string
+			return
+		}
+		inc = append(inc, bson.E{Key: path, Value: number(n)})
+		wide = append(wide, bson.E{Key: path, Value: n})
+		if _, small := number(n).(int32); small {
+			// Not an int32 (absent included), or one at most MaxInt32-n.
+			fits = append(fits, bson.E{Key: path, Value: bson.D{{Key: "$not", Value: bson.D{
+				{Key: "$type", Value: "int"}, {Key: "$gt", Value: int64(1<<31 - 1 - n)},
+			}}}})
 		}
 	}
 	add("total_data_quantity", u.Bytes)
@@ -408,7 +458,7 @@ func applyStatement(u store.Apply) (applyStmt, error) {
 	acts := make([]string, 0, len(u.Activities))
 	for a := range u.Activities {
 		if err := fieldName("activity", a); err != nil {
-			return applyStmt{}, fmt.Errorf("user %s: %w", u.UserID, err)
+			return applyStmt{}, fmt.Errorf("user %s: %w: %w", u.UserID, store.ErrRejected, err)
 		}
 		acts = append(acts, a)
 	}
@@ -416,18 +466,22 @@ func applyStatement(u store.Apply) (applyStmt, error) {
 	for _, a := range acts {
 		add("activity_json."+a, u.Activities[a])
 	}
-	update := bson.D{{Key: "$set", Value: bson.D{
+	set := bson.E{Key: "$set", Value: bson.D{
 		{Key: "kleo_stream.v", Value: u.Version + 1},
 		{Key: "kleo_stream.applied", Value: nonNil(u.Applied)},
-	}}}
-	if len(inc) > 0 {
-		update = append(update, bson.E{Key: "$inc", Value: inc})
-	}
-	return applyStmt{
+	}}
+	st := applyStmt{
 		id:     id,
 		filter: bson.D{{Key: "_id", Value: id}, {Key: "kleo_stream.v", Value: guard}},
-		update: update,
-	}, nil
+		update: bson.D{set},
+		fits:   fits,
+		wide:   bson.D{set},
+	}
+	if len(inc) > 0 {
+		st.update = append(st.update, bson.E{Key: "$inc", Value: inc})
+		st.wide = append(st.wide, bson.E{Key: "$inc", Value: wide})
+	}
+	return st, nil
 }
 
 func nonNil(ids []string) []string {
