@@ -45,10 +45,11 @@ func runPII(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	fs.SetOutput(stderr)
 	keep := fs.String("keep", "", "owner's 0x address to keep in every line (a line's \"keep\" overrides it)")
 	eval := fs.String("eval", "", "score the engine on this Presidio-format dataset instead of scrubbing stdin")
+	corpus := fs.String("corpus", "", "with -eval: also score this labelled browsing corpus (testdata/browsing/browsing.txt format)")
 	doc := fs.String("doc", "", "with -eval: replace the table between the eval-pii markers in this Markdown file")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `usage: kleo pii [-keep 0x...] < lines.jsonl
-       kleo pii -eval synth_dataset_v2.json [-doc docs/pii.md]
+       kleo pii -eval synth_dataset_v2.json [-corpus browsing.txt] [-doc docs/pii.md]
 
 Reads {"text": "...", "keep": "0x..."} lines and writes
 {"text": "<scrubbed>", "entities": [{"type": ..., "start": ..., "end": ...}]}
@@ -66,10 +67,10 @@ with byte offsets into the input text.`)
 	}
 	e := pii.New()
 	if *eval != "" {
-		return evalPII(e, *eval, *doc, stdout)
+		return evalPII(e, *eval, *corpus, *doc, stdout)
 	}
-	if *doc != "" {
-		return fmt.Errorf("%w: -doc needs -eval", errUsage)
+	if *doc != "" || *corpus != "" {
+		return fmt.Errorf("%w: -doc and -corpus need -eval", errUsage)
 	}
 	return scrubLines(ctx, e, *keep, stdin, stdout)
 }
@@ -114,28 +115,53 @@ func scrubLines(ctx context.Context, e *pii.Engine, keep string, stdin io.Reader
 	return w.Flush()
 }
 
-func evalPII(e *pii.Engine, dataset, doc string, stdout io.Writer) error {
-	f, err := os.Open(dataset)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	samples, err := piieval.LoadPresidio(f)
+func evalPII(e *pii.Engine, dataset, corpus, doc string, stdout io.Writer) error {
+	samples, err := loadSamples(dataset, piieval.LoadPresidio)
 	if err != nil {
 		return err
 	}
 	scores := piieval.Evaluate(e, samples)
-	table := piieval.Markdown(scores, len(samples))
+	table := piieval.Markdown("Presidio `synth_dataset_v2.json`", scores, len(samples))
+	bad := piieval.Failures(scores)
+	if corpus != "" {
+		cs, err := loadSamples(corpus, piieval.LoadMarked)
+		if err != nil {
+			return err
+		}
+		cscores := piieval.Evaluate(e, cs)
+		changed, total := piieval.FalseAlarms(e, cs)
+		table += "\n" + piieval.Markdown("Browsing corpus `internal/pii/testdata/browsing/browsing.txt`", cscores, len(cs))
+		share := 0.0
+		if total > 0 {
+			share = float64(changed) / float64(total)
+		}
+		table += fmt.Sprintf("\nLook-alike negatives changed: %d of %d (%.1f%%; target < 5%%).\n", changed, total, 100*share)
+		for _, f := range piieval.Failures(cscores) {
+			bad = append(bad, "corpus "+f)
+		}
+		if share >= 0.05 {
+			bad = append(bad, fmt.Sprintf("corpus false alarms %.1f%% ≥ 5%%", 100*share))
+		}
+	}
 	fmt.Fprint(stdout, table)
 	if doc != "" {
 		if err := replaceBetween(doc, table); err != nil {
 			return err
 		}
 	}
-	if bad := piieval.Failures(scores); len(bad) > 0 {
+	if len(bad) > 0 {
 		return fmt.Errorf("below target: %s", strings.Join(bad, "; "))
 	}
 	return nil
+}
+
+func loadSamples(path string, load func(io.Reader) ([]piieval.Sample, error)) ([]piieval.Sample, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return load(f)
 }
 
 // replaceBetween rewrites the part of a Markdown file between the eval-pii

@@ -78,9 +78,9 @@ func TestRunPIIErrors(t *testing.T) {
 func TestRunPIIEvalWritesDoc(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "set.json")
-	const set = `[{"full_text": "card 4111111111111111 and Bob", "spans": [
+	const set = `[{"full_text": "card 4111111111111111 and Dear Bob", "spans": [
 		{"entity_type": "CREDIT_CARD", "start_position": 5, "end_position": 21},
-		{"entity_type": "PERSON", "start_position": 26, "end_position": 29}]}]`
+		{"entity_type": "PERSON", "start_position": 31, "end_position": 34}]}]`
 	if err := os.WriteFile(data, []byte(set), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestRunPIIEvalWritesDoc(t *testing.T) {
 		!strings.HasPrefix(got, "intro\n") || !strings.HasSuffix(got, evalEnd+"\noutro\n") {
 		t.Fatalf("doc not rewritten between the markers:\n%s", got)
 	}
-	if !strings.Contains(out.String(), "| PERSON | 1 | 0 |") {
+	if !strings.Contains(out.String(), "| PERSON | 1 | 1 | 1.000 | 1.000 | 1.000 |") {
 		t.Fatalf("printed table lacks PERSON:\n%s", out.String())
 	}
 }

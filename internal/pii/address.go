@@ -54,7 +54,7 @@ func (sc *scanner) streetAfterNumber(p, limit int) int {
 	}
 	xt := sc.text(x)
 	fx := lookup(xt)
-	if fx&gStreetPre != 0 {
+	if fx&gStreetPre != 0 && prefixTypeOK(xt, fx) {
 		if end := sc.streetName(sc.dotAfter(x), limit); end > 0 {
 			return sc.numberAfter(end, limit, false)
 		}
@@ -80,8 +80,37 @@ func (sc *scanner) streetAfterNumber(p, limit int) int {
 		if cur, ok = sc.next(cur.e, limit, ""); !ok || cur.s != prev.e+1 {
 			return 0
 		}
+		// No street type but a second number that ends the line or the
+		// clause: "20789 Allika 46", "5366 Pivovarská 276" (the order
+		// international forms and address generators use).
+		if ct := sc.text(cur); isDigit(ct[0]) && !isOrdinal(ct) {
+			if houseNumber(ct) && !isYear(ct) && (sc.clauseEnd(cur.e, limit) || sc.proseAfter(cur.e, limit)) {
+				return sc.numberAfter(prev.e, limit, true)
+			}
+			return 0
+		}
 	}
 	return 0
+}
+
+// clauseEnd reports whether an address may end at p: the end of the text or
+// line, a comma, a full stop, or a unit word next.
+func (sc *scanner) clauseEnd(p, limit int) bool {
+	s := sc.s
+	if p >= len(s) {
+		return true
+	}
+	switch s[p] {
+	case '\n', '\r', ',', ';':
+		return true
+	case '.':
+		return p+1 == len(s) || s[p+1] == ' ' || s[p+1] == '\n'
+	case ' ':
+		if x, ok := sc.next(p, limit, ""); ok && lookup(sc.text(x))&gUnit != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // addressAtName tries an address whose core starts with the capitalised
@@ -93,7 +122,17 @@ func (sc *scanner) addressAtName(w wtok, limit int) (int, int) {
 	if e := sc.poBox(w, limit); e > 0 {
 		return w.s, -sc.extend(e, limit)
 	}
-	if f&gStreetPre != 0 {
+	if t == "C" && w.e+1 < limit && s[w.e] == '/' { // Spanish "C/ Mayor 5"
+		if end := sc.streetName(w.e+1, limit); end > 0 {
+			if e := sc.numberAfter(end, limit, true); e > end {
+				return w.s, -sc.extend(e, limit)
+			}
+		}
+	}
+	if e := sc.military(w, limit); e > 0 {
+		return w.s, -sc.extend(e, limit)
+	}
+	if f&gStreetPre != 0 && prefixTypeOK(t, f) {
 		if end := sc.streetName(sc.dotAfter(w), limit); end > 0 {
 			if e := sc.numberAfter(end, limit, true); e > end {
 				return w.s, -sc.extend(e, limit)
@@ -107,6 +146,11 @@ func (sc *scanner) addressAtName(w wtok, limit int) (int, int) {
 	}
 	if f&gUnit != 0 {
 		if e := sc.unitNumber(w, limit); e > 0 {
+			if b, ok := sc.next(e, limit, ","); ok && sc.is(b, "box") {
+				if x, ok := sc.next(b.e, limit, ""); ok && x.s == b.e+1 && isDigit(s[x.s]) {
+					return w.s, -sc.extend(x.e, limit) // "Unit 4526 Box 0671"
+				}
+			}
 			if x, ok := sc.next(e, limit, ","); ok && x.s-e <= 2 {
 				var core int
 				if isDigit(s[x.s]) && houseNumber(sc.text(x)) {
@@ -120,6 +164,18 @@ func (sc *scanner) addressAtName(w wtok, limit int) (int, int) {
 				if core > 0 {
 					return w.s, -sc.extend(core, limit)
 				}
+			}
+		}
+	}
+	// German streets named by a preposition: "Am Markt 3", "An der Alster 12".
+	if sc.isAny(w, "am", "an", "im", "auf", "zum", "zur", "hinter", "unter") && isUpperAt(s, w.s) {
+		p := w.e
+		if x, ok := sc.next(p, limit, ""); ok && x.s == p+1 && sc.isAny(x, "der", "den", "dem") {
+			p = x.e
+		}
+		if x, ok := sc.next(p, limit, ""); ok && x.s == p+1 && isUpperAt(s, x.s) && lookup(sc.text(x))&gStop == 0 {
+			if e := sc.numberAfter(x.e, limit, true); e > x.e && sc.clauseEnd(absEndNum(s, e), limit) {
+				return w.s, -sc.extend(e, limit)
 			}
 		}
 	}
@@ -189,7 +245,7 @@ func (sc *scanner) streetName(p, limit int) int {
 		}
 		xt := sc.text(x)
 		switch {
-		case isUpperAt(s, x.s) && lookup(xt)&(gStop|gUnit) == 0 || isUpperAt(s, x.s) && k > 0 && lookup(xt)&gUnit == 0:
+		case isUpperAt(s, x.s) && (lookup(xt)&(gStop|gUnit) == 0 || isPlacePrefix(xt)) || isUpperAt(s, x.s) && k > 0 && lookup(xt)&gUnit == 0:
 			end = x.e
 		case isLowerAt(s, x.s) && (isParticle(xt) || isStreetParticle(xt)):
 		case isDigit(s[x.s]) && end == 0 && x.e-x.s <= 2: // "Rue du 4 Septembre"
@@ -216,7 +272,17 @@ func (sc *scanner) numberAfter(p, limit int, need bool) int {
 	if e+1 < len(sc.s) && sc.s[e] == '.' && (sc.s[e+1] == ' ' || sc.s[e+1] == '\n') || e+1 == len(sc.s) && sc.s[e] == '.' {
 		e++
 	}
+	if need && !sc.clauseEnd(x.e, limit) && !sc.proseAfter(x.e, limit) {
+		return p // "Jurassic Park 3 — trailer", "Street Fighter 6 Ultimate"
+	}
 	return e
+}
+
+// proseAfter reports whether a lower-case word or a postcode follows p
+// ("Lindenstraße 12 in Berlin", "Via Roma 12 00184 Roma").
+func (sc *scanner) proseAfter(p, limit int) bool {
+	x, ok := sc.next(p, limit, "")
+	return ok && x.s == p+1 && (isLowerAt(sc.s, x.s) || isDigit(sc.s[x.s]) && x.e-x.s >= 4)
 }
 
 // unitNumber returns the end of "Apt 4", "Suite 318", "Flat No. 12",
@@ -375,7 +441,7 @@ func (sc *scanner) postcode(x wtok, limit int) int {
 // the words end their line (a block's locality line, not prose).
 func (sc *scanner) placeWords(x wtok, limit int, line bool) int {
 	s := sc.s
-	if !isUpperAt(s, x.s) || lookup(sc.text(x))&(gStop|gTitle) != 0 && lookup(sc.text(x))&gCountry == 0 {
+	if !isUpperAt(s, x.s) || lookup(sc.text(x))&(gStop|gTitle) != 0 && lookup(sc.text(x))&gCountry == 0 && !isPlacePrefix(sc.text(x)) {
 		return 0
 	}
 	e := x.e
@@ -400,9 +466,6 @@ func (sc *scanner) placeWords(x wtok, limit int, line bool) int {
 			continue
 		}
 		p = y.e
-		if y.e > e {
-			p = e
-		}
 	}
 	if line {
 		q := e
@@ -493,4 +556,72 @@ func isUKOutward(t string) bool {
 // isUKInward: "6XE".
 func isUKInward(t string) bool {
 	return len(t) == 3 && isDigit(t[0]) && 'A' <= t[1] && t[1] <= 'Z' && 'A' <= t[2] && t[2] <= 'Z'
+}
+
+// military returns the end of a US military address line at w ("USNS
+// Møller", "USCGC Khadzhiyev") when an APO/FPO/DPO line follows, or 0.
+func (sc *scanner) military(w wtok, limit int) int {
+	if !sc.isAny(w, "usns", "uscgc", "uss", "usnv") {
+		return 0
+	}
+	x, ok := sc.next(w.e, limit, "")
+	if !ok || x.s != w.e+1 || !isUpperAt(sc.s, x.s) {
+		return 0
+	}
+	y, ok := sc.next(x.e, limit, "\n")
+	if !ok || !sc.isAny(y, "apo", "fpo", "dpo") {
+		return 0
+	}
+	return x.e
+}
+
+// absEndNum steps back over the '.' numberAfter may have taken.
+func absEndNum(s string, e int) int {
+	if e > 0 && s[e-1] == '.' {
+		return e - 1
+	}
+	return e
+}
+
+// addressCue reports whether the words before w announce an address
+// ("Shipping to", "Dropped off at", "Address:", "lives at").
+func (sc *scanner) addressCue(hist []wtok, w wtok) bool {
+	if len(hist) == 0 {
+		return false
+	}
+	h := hist[0]
+	gap := sc.s[h.e:w.s]
+	if gap != " " && gap != ": " && gap != ":  " {
+		return false
+	}
+	if sc.isAny(h, "address", "adres", "adresse", "anschrift", "indirizzo", "dirección", "direccion", "endereço") {
+		return true
+	}
+	if len(hist) < 2 || !sc.isAny(h, "to", "at") || gap != " " {
+		return false
+	}
+	return sc.isAny(hist[1], "shipping", "ship", "deliver", "delivered", "off", "up", "lives", "located", "live", "sent", "send", "ships", "pick-up", "drop-off")
+}
+
+// addressNoType accepts, after an address cue, capitalised words and a
+// house number that ends the clause: "Lange Voorhout 9, 2514 EA Den Haag".
+func (sc *scanner) addressNoType(w wtok, limit int) (int, int) {
+	cur := w
+	for k := 0; k < 4; k++ {
+		if !isUpperAt(sc.s, cur.s) || lookup(sc.text(cur))&gStop != 0 && !isPlacePrefix(sc.text(cur)) {
+			return 0, 0
+		}
+		x, ok := sc.next(cur.e, limit, "")
+		if !ok || x.s != cur.e+1 {
+			return 0, 0
+		}
+		if xt := sc.text(x); isDigit(xt[0]) {
+			if houseNumber(xt) && !isYear(xt) && sc.clauseEnd(x.e, limit) {
+				return w.s, -sc.extend(x.e, limit)
+			}
+			return 0, 0
+		}
+		cur = x
+	}
+	return 0, 0
 }

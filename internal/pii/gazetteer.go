@@ -27,7 +27,7 @@ const (
 	gSurname
 	gSurnameStrong
 	gWord      // a lower-case English word
-	gPlace     // a country or a city of 15,000 or more
+	gPlace     // a country or a city of a million or more
 	gStreetPre // street type before the name (rue, calle, via)
 	gStreetSuf // street type after the name (street, road)
 	gStreetNum // suffix street type followed by the number (Straße 12)
@@ -37,6 +37,7 @@ const (
 	gOrg       // inc, journal, studios, bank: the run names no person
 	gStop      // never a name: months, weekdays, function and menu words
 	gCountry
+	gTown // a city of 15,000 or more
 )
 
 var (
@@ -87,9 +88,44 @@ func lookup(w string) uint16 {
 // (Lindenstraße, Harjukuja, Rooseveltlaan) after at least three letters.
 func gluedStreet(w string) bool {
 	for k := len(w) - 3; k >= 3 && len(w)-k <= 9; k-- {
-		if utf8.RuneStart(w[k]) && lookup(w[k:])&gGlued != 0 {
+		if utf8.RuneStart(w[k]) && (len(w)-k >= 4 || shortGlued(w[k:])) && lookup(w[k:])&gGlued != 0 {
 			return true
 		}
 	}
 	return false
+}
+
+// shortGlued lists the three-letter glued suffixes that are kept; others
+// ("-and", "-ing") end too many words.
+func shortGlued(x string) bool {
+	switch x {
+	case "weg", "vej", "tie", "way", "str", "väg":
+		return true
+	}
+	return false
+}
+
+// prefixTypeOK keeps prefix street types that are also short English words
+// to the ones that are real types ("Via Roma 12", "rue des Lilas"), so that
+// "iPhone 15 Pro Max 256" is no address.
+func prefixTypeOK(w string, f uint16) bool {
+	if f&gWord == 0 || len(w) >= 5 {
+		return true
+	}
+	switch string(lowerASCII(w)) {
+	case "rue", "via", "rua", "ul", "al", "av", "ave", "calle", "cl":
+		return true
+	}
+	return false
+}
+
+func lowerASCII(w string) []byte {
+	var b [8]byte
+	if len(w) > len(b) {
+		return nil
+	}
+	for i := 0; i < len(w); i++ {
+		b[i] = lower(w[i])
+	}
+	return b[:len(w)]
 }

@@ -33,6 +33,9 @@ func (sc *scanner) cue(hist []wtok, w wtok) int {
 	if lookup(sc.text(h))&gTitle != 0 && (gap == " " || gap == ". ") {
 		return cueStrong
 	}
+	if gap == "? " && sc.is(h, "name") {
+		return cueStrong // "What's your last name? Turgeon"
+	}
 	if colon {
 		switch {
 		case sc.isAny(h, "name", "from", "to", "passenger", "patient", "guest", "customer", "cardholder",
@@ -59,7 +62,7 @@ func (sc *scanner) cue(hist []wtok, w wtok) int {
 			return cueStrong
 		}
 	}
-	if sc.isAny(h, "called", "named", "by", "starring", "featuring", "feat", "ft", "says", "said", "asked",
+	if sc.isAny(h, "called", "named", "by", "from", "starring", "featuring", "feat", "ft", "says", "said", "asked",
 		"told", "meet", "met", "son", "daughter", "wife", "husband", "mother", "father", "brother", "sister",
 		"friend", "uncle", "aunt", "cousin", "grandson", "granddaughter", "grandmother", "grandfather",
 		"partner", "colleague", "boss", "manager") {
@@ -89,7 +92,11 @@ func (sc *scanner) personAt(w wtok, hist []wtok, limit int) (int, int) {
 	if allUpper(t) && cue != cueStrong {
 		return 0, 0
 	}
-	if f&nameStop != 0 || !sc.nameShaped(w) {
+	stop := uint16(nameStop)
+	if cue == cueStrong {
+		stop = gStop | gTitle
+	}
+	if f&stop != 0 || !sc.nameShaped(w) {
 		return 0, 0
 	}
 	// Collect up to three more name words: capitalised words, initials,
@@ -146,6 +153,32 @@ func (sc *scanner) personAt(w wtok, hist []wtok, limit int) (int, int) {
 	if x, ok := sc.next(end, limit, ""); ok && x.s-end == 1 && lookup(sc.text(x))&(gOrg|gStreetSuf) != 0 {
 		return 0, 0
 	}
+	// "Gare de Lyon", "San Francisco", "Galleria Vittorio", "Marks &
+	// Spencer", "Air Max": what stands just before makes it a place, a
+	// landmark, a company or a product.
+	if len(hist) > 0 && cue == cueNone {
+		h := hist[0]
+		gap := sc.s[h.e:w.s]
+		ht := sc.text(h)
+		hf := lookup(ht)
+		capH := isUpperAt(sc.s, h.s)
+		if gap == " " && (isParticle(ht) || isPlacePrefix(ht) || capH && hf&(gOrg|gStreetPre) != 0) {
+			return 0, 0
+		}
+		if gap == " " && k == 1 && capH && hf&(gWord|gOrg|gStop) != 0 {
+			return 0, 0
+		}
+		// "hotels in Lyon": a town after a locative word is the town.
+		if k == 1 && f&gTown != 0 && sc.isAny(h, "in", "near", "from", "to", "around", "visit", "visiting", "explore", "across") {
+			return 0, 0
+		}
+	}
+	if w.s >= 3 && sc.s[w.s-3:w.s] == " & " || isPlacePrefix(t) {
+		return 0, 0
+	}
+	if x, ok := sc.next(end, limit, ""); ok && sc.s[end:x.s] == " & " {
+		return 0, 0
+	}
 	given := f&gGiven != 0
 	strong := f&gGivenStrong != 0 && f&(gWord|gPlace) == 0
 	unknown := f&(gWord|gPlace|gGiven|gSurname) == 0
@@ -156,7 +189,7 @@ func (sc *scanner) personAt(w wtok, hist []wtok, limit int) (int, int) {
 		}
 		return 0, 0
 	case cueWeak:
-		if f&(gWord|gPlace) == 0 || strong {
+		if f&(gWord|gPlace|gTown) == 0 || strong && f&gTown == 0 {
 			return w.s, end
 		}
 	}
@@ -165,7 +198,7 @@ func (sc *scanner) personAt(w wtok, hist []wtok, limit int) (int, int) {
 		if strong && (f2&gWord == 0 || f2&gSurname != 0) && (f2&gPlace == 0 || f2&gSurname != 0) {
 			return w.s, end
 		}
-		if given && f2&gSurnameStrong != 0 && (f2&gWord == 0 || f&gWord == 0) {
+		if given && f2&gSurnameStrong != 0 && (f2&gWord == 0 || strong) {
 			return w.s, end
 		}
 		if (unknown || f&gSurname != 0 && f&gWord == 0) && (k == 2 || k == 3) && sc.wholeLine(w.s, end) {
@@ -181,7 +214,7 @@ func (sc *scanner) personAt(w wtok, hist []wtok, limit int) (int, int) {
 		}
 		return 0, 0
 	}
-	if strong {
+	if strong || f&gSurname != 0 && f&(gWord|gPlace|gTown|gGiven) == 0 {
 		return w.s, w.e
 	}
 	return 0, 0
@@ -254,6 +287,17 @@ func isParticle(w string) bool {
 func isSuffix(w string) bool {
 	switch w {
 	case "Jr", "Sr", "MD", "PhD", "II", "III", "IV", "DDS", "Esq":
+		return true
+	}
+	return false
+}
+
+// isPlacePrefix: words that start place names (San Francisco, Los Angeles,
+// Saint-Étienne, New York, Fort Worth).
+func isPlacePrefix(w string) bool {
+	switch w {
+	case "San", "Santa", "Santo", "São", "Los", "Las", "Saint", "Sainte", "St", "New", "Fort", "Port",
+		"Mount", "Lake", "Gran", "Grand", "Bad", "Den", "El", "La", "Le", "North", "South", "East", "West":
 		return true
 	}
 	return false

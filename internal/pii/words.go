@@ -44,6 +44,29 @@ func (sc *scanner) words() {
 	}
 	for i := 0; i < n; {
 		if i >= limit {
+			// A house number taken for a phone number ("17031 2202 Rissik
+			// St") still starts an address.
+			if f := structural[fi]; f.Type == Phone && f.End-f.Start <= 11 {
+				nl := n
+				if fi+1 < len(structural) {
+					nl = structural[fi+1].Start
+				}
+				if e := sc.streetAfterNumber(f.End, nl); e > 0 {
+					e = sc.extend(e, nl)
+					found = append(found, Finding{Type: StreetAddress, Start: f.Start, End: e})
+					for fi+1 < len(structural) && structural[fi+1].Start < e {
+						fi++
+					}
+					i = e
+					fi++
+					limit = n
+					if fi < len(structural) {
+						limit = structural[fi].Start
+					}
+					reset()
+					continue
+				}
+			}
 			i = structural[fi].End
 			fi++
 			limit = n
@@ -79,6 +102,9 @@ func (sc *scanner) words() {
 			st, en = sc.addressAtNumber(w, limit)
 		case isUpperAt(s, i):
 			st, en = sc.addressAtName(w, limit)
+			if en == 0 && sc.addressCue(hist[:nh], w) {
+				st, en = sc.addressNoType(w, limit)
+			}
 			if en == 0 {
 				st, en = sc.personAt(w, hist[:nh], limit)
 			}
@@ -90,6 +116,17 @@ func (sc *scanner) words() {
 		if en != 0 {
 			found = append(found, Finding{Type: typeOf(en), Start: st, End: absEnd(en)})
 			i = absEnd(en)
+			if en > 0 {
+				// "Kateřina, James and Emily": names listed after a name.
+				for {
+					x, e := sc.listedName(i, limit)
+					if e == 0 {
+						break
+					}
+					found = append(found, Finding{Type: Person, Start: x, End: e})
+					i = e
+				}
+			}
 			reset()
 			continue
 		}
@@ -152,12 +189,22 @@ func wordEnd(s string, i, limit int) int {
 		c := s[j]
 		if c < utf8.RuneSelf {
 			if class[c]&cAlnum == 0 {
+				// Inner apostrophes and hyphens join: "Queen's",
+				// "Sainte-Catherine", "Jean-Luc", "O'Brien".
+				if (c == '\'' || c == '-') && j > i && j+1 < limit && isLetterAt(s, j+1) && isLetterAt(s, j-1) {
+					j++
+					continue
+				}
 				break
 			}
 			j++
 			continue
 		}
 		r, sz := utf8.DecodeRuneInString(s[j:])
+		if r == '’' && j > i && j+sz < limit && isAlpha(s[j+sz]) && isAlpha(s[j-1]) {
+			j += sz // "Queen’s"
+			continue
+		}
 		if !unicode.IsLetter(r) && !unicode.IsMark(r) {
 			break
 		}
@@ -253,4 +300,58 @@ func (sc *scanner) dotAfter(w wtok) int {
 		return w.e + 1
 	}
 	return w.e
+}
+
+// listedName returns the span of a name listed right after position p
+// (", Mary", " and Mary", " & Mary", " or Mary"), or (0, 0).
+func (sc *scanner) listedName(p, limit int) (int, int) {
+	s := sc.s
+	q := p
+	if q < limit && s[q] == ',' {
+		q++
+	}
+	if q < limit && s[q] == ' ' {
+		q++
+	}
+	x, ok := sc.next(q, limit, "")
+	if !ok || x.s != q {
+		return 0, 0
+	}
+	if sc.isAny(x, "and", "or", "und", "et", "y", "e") || s[x.s] == '&' {
+		if y, ok := sc.next(x.e, limit, ""); ok && y.s == x.e+1 {
+			x = y
+		} else {
+			return 0, 0
+		}
+	} else if q == p || s[p] != ',' {
+		return 0, 0
+	}
+	if !isUpperAt(s, x.s) || !sc.nameShaped(x) || allUpper(sc.text(x)) {
+		return 0, 0
+	}
+	f := lookup(sc.text(x))
+	if f&(gGiven|gSurname) == 0 || f&nameStop != 0 {
+		return 0, 0
+	}
+	if _, en := sc.addressAtName(x, limit); en != 0 {
+		return 0, 0 // "Anna Becker, Am Markt 3": the address comes next
+	}
+	if e, ok := sc.next(x.e, limit, ""); ok && e.s == x.e+1 && isUpperAt(s, e.s) && lookup(sc.text(e))&nameStop == 0 && sc.nameShaped(e) {
+		return x.s, e.e
+	}
+	return x.s, x.e
+}
+
+// isLetterAt reports whether s[i] is an ASCII letter or starts a non-ASCII
+// letter; a continuation byte of one counts as a letter.
+func isLetterAt(s string, i int) bool {
+	c := s[i]
+	if c < utf8.RuneSelf {
+		return isAlpha(c)
+	}
+	if !utf8.RuneStart(c) {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsLetter(r)
 }

@@ -34,7 +34,7 @@ const (
 	fSurname                 // a surname in some list
 	fSurnameStrong
 	fWord      // a lower-case English word (will, grace, brown)
-	fPlace     // a country or a city of 15,000 or more
+	fPlace     // a country or a city of a million or more
 	fStreetPre // street type written before the name (rue, calle, via)
 	fStreetSuf // street type written after the name (street, road)
 	fStreetNum // suffix street type that takes the number after it (Straße 12)
@@ -44,6 +44,7 @@ const (
 	fOrg       // word that makes a capitalised run an organisation or a work
 	fStop      // never a name: months, weekdays, function and headline words
 	fCountry   // a country name
+	fTown      // a city of 15,000 or more
 )
 
 func main() {
@@ -68,9 +69,9 @@ func main() {
 	})
 	for n, c := range ssa {
 		switch {
-		case c >= 2000:
-			set(n, fGiven|fGivenStrong)
 		case c >= 300:
+			set(n, fGiven|fGivenStrong)
+		case c >= 100:
 			set(n, fGiven)
 		}
 	}
@@ -119,9 +120,15 @@ func main() {
 	})
 	eachTSV(filepath.Join(*src, "geo_gazetteer/cities5000.tsv"), func(r []string) {
 		pop, _ := strconv.Atoi(r[6])
-		if pop >= 15000 {
+		// Only the largest: most smaller towns share their name with a
+		// person (Gary, Mary, Nora), and a locality is no name on its own.
+		if pop >= 1000000 {
 			set(r[1], fPlace)
 			set(r[2], fPlace)
+		}
+		if pop >= 15000 {
+			set(r[1], fTown)
+			set(r[2], fTown)
 		}
 	})
 
@@ -151,8 +158,11 @@ func main() {
 		}
 	})
 	eachCSV(filepath.Join(*src, "address_vocab/usps/usps_pub28_c1_street_suffixes.csv"), func(r []string) {
-		set(r[0], fStreetSuf)
-		set(r[1], fStreetSuf)
+		for _, v := range r[:2] {
+			if len(v) >= 3 || shortTypes[strings.ToLower(v)] {
+				set(v, fStreetSuf)
+			}
+		}
 	})
 	for _, w := range strings.Fields(extraStreet) {
 		set(w, fStreetSuf)
@@ -220,7 +230,7 @@ corso largo vicolo contrada rua travessa praça estrada alameda ulica ul aleja a
 strada bulevardul calea`
 
 const extraGlued = `straße strasse str weg gasse allee platz ring damm ufer laan straat gracht plein
-kade dreef singel steeg markt vej gade gata gatan vägen vagen katu tie kuja polku utca`
+kade dreef singel steeg markt vej gade gata gatan vägen vagen katu tie kuja polku utca way`
 
 const titles = `mr mrs ms miss mx dr prof sir dame herr frau mme mlle monsieur madame sr sra srta
 sig signor signora sig.ra dott dott.ssa dhr mevr mevrouw shri smt kumari pan pani señor señora
@@ -233,9 +243,12 @@ foundation institute airlines airways motors pharmacy store stores shop market m
 fund trust insurance media network networks press magazine review stadium arena museum gallery
 theatre theater cinema park zoo festival band orchestra club fc united city county state tower
 bridge station airport express line railway labs technologies software systems solutions games
-productions pictures entertainment music`
+productions pictures entertainment music stanley
+galleria piazza palazzo museo musée stazione teatro villa ponte porta basilica chiesa castello
+parco plaza colegio escuela aeropuerto estación gare lycée université pont quai bahnhof kirche
+schule gymnasium universidad universität università`
 
-const stopWords = `the a an and or of in on at to for with by from as is are was be this that these
+const stopWords = `am im the a an and or of in on at to for with by from as is are was be this that these
 those it its our your my his her their we you he she they me him them us not no yes all any
 january february march april may june july august september october november december
 jan feb mar apr jun jul aug sep sept oct nov dec
@@ -244,6 +257,14 @@ new best top how what why when where who which free sale deal deals home news lo
 signin account settings profile welcome hello dear hi thanks thank please order orders cart
 checkout search menu page next previous more about contact help privacy terms cookies
 street road avenue lane drive way north south east west central upper lower great little old
+english french german spanish italian dutch danish swedish norwegian finnish greek polish
+russian chinese japanese korean indian american british irish scottish welsh canadian australian
+mexican brazilian portuguese turkish arabic arab hungarian czech austrian swiss belgian thai
+vietnamese african european asian latin jewish muslim catholic hindu buddhist icelandic estonian
+latvian lithuanian slovak slovenian croatian serbian romanian bulgarian ukrainian persian
+los las san santa santo saint fort port mount lake st gran grand
+le la de het il el lo die der das les
+sony dyson goldman harley nike adidas samsung toyota honda nissan
 christmas easter halloween thanksgiving god jesus christ allah lord`
 
 const notStrong = `will may june april august grace hope faith joy rose lily ivy iris dawn eve
@@ -269,7 +290,7 @@ func fold(s string) string {
 // uint16 flags. Slot = hash & mask, fingerprint = hash>>32 | 1; linear probing.
 func build(g map[string]uint16) []byte {
 	bits := 1
-	for (1 << bits) < len(g)*3/2 {
+	for (1 << bits) < len(g)*4/3 {
 		bits++
 	}
 	n := 1 << bits
