@@ -344,9 +344,19 @@ func (d *decoder) unique(data []byte, i, n int, field uint8) (int, error) {
 }
 
 func (d *decoder) data(data []byte, i int, dst *[]byte) (int, error) {
-	s, end, err := plainString(data, i)
-	if err != nil {
-		return 0, err
+	if data[i] != '"' {
+		return 0, errFallback
+	}
+	// The base64 alphabet has no quote, backslash or control character, so
+	// the string ends at the next quote, and base64 rejects anything else
+	// but the line breaks it skips, which a JSON string cannot hold raw.
+	j := bytes.IndexByte(data[i+1:], '"')
+	if j < 0 {
+		return 0, errFallback
+	}
+	s := data[i+1 : i+1+j]
+	if bytes.IndexByte(s, '\n') >= 0 || bytes.IndexByte(s, '\r') >= 0 {
+		return 0, errFallback
 	}
 	at := len(d.blob)
 	buf := d.blob[at : at+base64.StdEncoding.DecodedLen(len(s))]
@@ -356,7 +366,7 @@ func (d *decoder) data(data []byte, i int, dst *[]byte) (int, error) {
 	}
 	d.blob = d.blob[:at+n]
 	*dst = d.blob[at : at+n : at+n]
-	return end, nil
+	return i + j + 2, nil
 }
 
 // timestamp decodes a number as events.SecondsEpochTime.UnmarshalJSON does.
