@@ -72,18 +72,24 @@ func TestClassifyEvalWritesDoc(t *testing.T) {
 	if err := os.WriteFile(doc, []byte("intro\n"+eval.BeginMarker+"\nstale\n"+eval.EndMarker+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	svg := filepath.Join(dir, "reliability.svg")
 	var out bytes.Buffer
-	if err := runClassify(context.Background(), []string{"-eval", set, "-doc", doc}, nil, &out, new(bytes.Buffer)); err != nil {
+	args := []string{"-eval", set, "-post", set, "-data", "../../internal/classify/data", "-ablate=false", "-doc", doc, "-svg", svg}
+	if err := runClassify(context.Background(), args, nil, &out, new(bytes.Buffer)); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "accuracy:   100.0% (2/2)") {
+	if !strings.Contains(out.String(), "2 items  top-1 100.0%") || !strings.Contains(out.String(), "ECE") {
 		t.Errorf("report:\n%s", out.String())
 	}
 	b, err := os.ReadFile(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := string(b); strings.Contains(s, "stale") || !strings.Contains(s, "| top-1 accuracy | 100.0% (2/2) |") || !strings.HasPrefix(s, "intro\n") {
+	if s := string(b); strings.Contains(s, "stale") || !strings.Contains(s, "| own evaluation set | 2 | 100.0% |") ||
+		!strings.Contains(s, "](reliability.svg)") || !strings.HasPrefix(s, "intro\n") {
 		t.Errorf("doc not updated:\n%s", s)
+	}
+	if b, err := os.ReadFile(svg); err != nil || !bytes.HasPrefix(b, []byte("<svg")) {
+		t.Errorf("diagram: %v, %.40q", err, b)
 	}
 }

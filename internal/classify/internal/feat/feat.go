@@ -484,10 +484,11 @@ const Magic = "KLEOCLS2"
 // and keeps the confidence meaningful.
 const TextCap = 24
 
-// DecisivePrior is the smallest prior (nats) of a decisive curated rule. A
-// rule with a smaller prior is a hint: the page text decides, and the
+// DecisivePrior is the prior (nats) of a decisive curated rule: more than
+// the capped text evidence can reach, so the text practically never
+// overrules it. A rule with a smaller prior is a hint: the page text decides, and the
 // classifier leaves the platform's name out of the text features.
-const DecisivePrior = 12
+const DecisivePrior = 40
 
 // Kinds of evidence a result rests on, which the confidence is calibrated
 // for separately: a curated decisive rule, a curated hint rule, a list entry

@@ -138,3 +138,65 @@ func TestBufferIsBounded(t *testing.T) {
 		t.Errorf("N = %d, want the cap %d", b.N, Max)
 	}
 }
+
+func has(b *Buffer, word string) bool {
+	h := hashBytes(kindWord, []byte(word))
+	for _, x := range b.Hash[:b.N] {
+		if x == h {
+			return true
+		}
+	}
+	return false
+}
+
+func TestHostSplitsGluedLabels(t *testing.T) {
+	d := NewDict([]string{"basketball", "hotels", "hotel", "india", "of", "cheap", "car", "rentals", "taxi", "mumbai", "service", "basket", "ball"})
+	tests := []struct {
+		host      string
+		want, not []string
+	}{
+		{"www.hotelsofindia.com", []string{"hotel", "india"}, nil},
+		{"cheapcarrentals.es", []string{"cheap", "car", "rental"}, nil},
+		{"mumbaitaxiservice.co.in", []string{"mumbai", "taxi", "service"}, nil},
+		// A three-letter word counts only when nothing is left over.
+		{"carzzqx.com", nil, []string{"car"}},
+		// A label that is a word is added once, by Text, not split again.
+		{"basketball.com", nil, []string{"basket", "ball"}},
+	}
+	for _, tt := range tests {
+		var b Buffer
+		b.Host(d, tt.host)
+		for _, w := range tt.want {
+			if !has(&b, w) {
+				t.Errorf("Host(%q) lacks the word %q", tt.host, w)
+			}
+		}
+		for _, w := range tt.not {
+			if has(&b, w) {
+				t.Errorf("Host(%q) has the word %q", tt.host, w)
+			}
+		}
+	}
+	var plain Buffer
+	plain.Host(nil, "hotelsofindia.com")
+	if has(&plain, "hotel") {
+		t.Error("Host without a dictionary split the label")
+	}
+}
+
+func TestDict(t *testing.T) {
+	d := NewDict([]string{"garden", "recipe", "garden"})
+	for w, want := range map[string]bool{"garden": true, "recipe": true, "gardens": false, "cat": false} {
+		if got := d.Has(hashBytes(kindWord, []byte(w))); got != want {
+			t.Errorf("Has(%q) = %v, want %v", w, got, want)
+		}
+	}
+	if _, ok := DictFrom(make([]uint32, 10)); ok {
+		t.Error("DictFrom accepted a table of the wrong size")
+	}
+	var got []string
+	Words("Fútbol news: 3-1 win, x2, ok ölçü Hotel", func(w string) { got = append(got, w) })
+	if strings.Join(got, " ") != "news win hotel" {
+		t.Errorf("Words = %q, want news win hotel", got)
+	}
+}

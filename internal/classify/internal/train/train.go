@@ -34,10 +34,13 @@ const (
 	Alpha = 0.1
 	// Quant is the quantization step of the per-class feature weights (nats).
 	Quant = 1.0 / 16
-	// SitePrior is the default boost (nats) of a curated site rule: more than
-	// the capped text evidence can reach, so the text practically never
-	// overrules it (a decisive rule's confidence is calibrated all the same).
-	SitePrior = 40
+	// PriorScale multiplies the priors written in the sources for hint rules
+	// and lists (2..10 nats, chosen on the scale of an older, smoother text
+	// model). It is the one knob set on the calibration items (their
+	// accuracy), see docs/classify.md.
+	PriorScale = 2
+	// SitePrior is the default boost (nats) of a curated site rule.
+	SitePrior = feat.DecisivePrior
 )
 
 // ErrData reports a malformed source file.
@@ -287,6 +290,9 @@ func (b *builder) readSites() error {
 			return err
 		}
 		b.known[host] = true
+		if prior < SitePrior {
+			prior = min(prior*PriorScale, SitePrior-1)
+		}
 		b.sites = append(b.sites, siteRule{feat.HashString(host), host, p, c, uint8(prior)})
 		for _, l := range strings.Split(feat.HostName(host), ".") {
 			if labels[l] == nil {
@@ -353,7 +359,7 @@ func (b *builder) readMozilla() error {
 		if b.known[host] && p == "" || checkHost(host) != nil {
 			return nil
 		}
-		b.moz = append(b.moz, siteRule{feat.HashString(host), host, p, c, MozillaPrior})
+		b.moz = append(b.moz, siteRule{feat.HashString(host), host, p, c, MozillaPrior * PriorScale})
 		if p == "" && per[c] < domainDocsPer {
 			per[c]++
 			b.tdocs = append(b.tdocs, tdoc{class: c, host: host})
@@ -368,7 +374,7 @@ func (b *builder) list(host string, c, prior int) bool {
 		return false
 	}
 	b.taken[host] = true
-	b.lists = append(b.lists, listEntry{feat.HashString(host), uint8(c), uint8(prior)})
+	b.lists = append(b.lists, listEntry{feat.HashString(host), uint8(c), uint8(prior * PriorScale)})
 	return true
 }
 
