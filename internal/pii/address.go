@@ -119,8 +119,15 @@ func (sc *scanner) addressAtName(w wtok, limit int) (int, int) {
 	s := sc.s
 	t := sc.text(w)
 	f := lookup(t)
-	if e := sc.poBox(w, limit); e > 0 {
-		return w.s, -sc.extend(e, limit)
+	special := false // only these letters start a box, a military line or "Am Markt"
+	switch s[w.s] {
+	case 'P', 'U', 'C', 'A', 'I', 'Z', 'H':
+		special = true
+	}
+	if special {
+		if e := sc.poBox(w, limit); e > 0 {
+			return w.s, -sc.extend(e, limit)
+		}
 	}
 	if t == "C" && w.e+1 < limit && s[w.e] == '/' { // Spanish "C/ Mayor 5"
 		if end := sc.streetName(w.e+1, limit); end > 0 {
@@ -129,8 +136,10 @@ func (sc *scanner) addressAtName(w wtok, limit int) (int, int) {
 			}
 		}
 	}
-	if e := sc.military(w, limit); e > 0 {
-		return w.s, -sc.extend(e, limit)
+	if special {
+		if e := sc.military(w, limit); e > 0 {
+			return w.s, -sc.extend(e, limit)
+		}
 	}
 	if f&gStreetPre != 0 && prefixTypeOK(t, f) {
 		if end := sc.streetName(sc.dotAfter(w), limit); end > 0 {
@@ -139,7 +148,7 @@ func (sc *scanner) addressAtName(w wtok, limit int) (int, int) {
 			}
 		}
 	}
-	if gluedStreet(t) {
+	if w.e+1 < limit && s[w.e] == ' ' && isDigit(s[w.e+1]) && gluedStreet(t) {
 		if e := sc.numberAfter(w.e, limit, true); e > w.e {
 			return w.s, -sc.extend(e, limit)
 		}
@@ -168,7 +177,7 @@ func (sc *scanner) addressAtName(w wtok, limit int) (int, int) {
 		}
 	}
 	// German streets named by a preposition: "Am Markt 3", "An der Alster 12".
-	if sc.isAny(w, "am", "an", "im", "auf", "zum", "zur", "hinter", "unter") && isUpperAt(s, w.s) {
+	if special && sc.isAny(w, "am", "an", "im", "auf", "zum", "zur", "hinter", "unter") {
 		p := w.e
 		if x, ok := sc.next(p, limit, ""); ok && x.s == p+1 && sc.isAny(x, "der", "den", "dem") {
 			p = x.e

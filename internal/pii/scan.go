@@ -67,6 +67,8 @@ type scanner struct {
 	// Assigned values judged not secret, re-judged at the end (resolve).
 	rej  [8]rejected
 	nrej int
+
+	structuredOnly bool
 }
 
 func (sc *scanner) run() {
@@ -74,7 +76,9 @@ func (sc *scanner) run() {
 	if sc.out != nil && sc.nrej > 0 {
 		sc.resolve()
 	}
-	sc.words()
+	if !sc.structuredOnly {
+		sc.words()
+	}
 }
 
 func (sc *scanner) scan() {
