@@ -1,10 +1,12 @@
 // Package dial opens the store a configuration asks for: MongoDB through
-// mongo-driver when a URI is set, otherwise the embedded local store.
+// mongo-driver when a URI is set, otherwise the embedded local store. Both
+// also implement store.Seeder, for tools that play Kleo's backend.
 package dial
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/kleo-network/kleo-stream/internal/store"
@@ -12,10 +14,15 @@ import (
 	"github.com/kleo-network/kleo-stream/internal/store/mongostore"
 )
 
+// DefaultDatabase is the database Kleo's configuration names.
+const DefaultDatabase = "Kleo"
+
 // Config selects and configures a store.
 type Config struct {
-	URI      string // mongodb:// or mongodb+srv://; "" selects the embedded store
-	Database string // MongoDB database name
+	URI string // mongodb:// or mongodb+srv://; "" selects the embedded store
+	// Database is the MongoDB database holding Kleo's users and history
+	// ("" is DefaultDatabase). Atlas refuses names that differ only in case.
+	Database string
 	Dir      string // embedded store directory
 	// Timeout bounds connecting and server selection; keep it well under the
 	// function timeout so an unreachable database fails the invocation, not
@@ -23,6 +30,9 @@ type Config struct {
 	Timeout time.Duration
 	// NoSync skips fsync in the embedded store (throwaway local runs only).
 	NoSync bool
+	// Logger receives the MongoDB store's start-up warnings (missing indexes
+	// on Kleo's collections); nil discards them.
+	Logger *slog.Logger
 }
 
 // Open opens the configured store.
@@ -42,7 +52,14 @@ func Open(ctx context.Context, c Config) (store.Store, error) {
 	if c.Timeout > 0 {
 		opts = append(opts, mongostore.WithConnectTimeout(c.Timeout), mongostore.WithServerSelectionTimeout(c.Timeout))
 	}
-	st, err := mongostore.Open(ctx, c.URI, c.Database, opts...)
+	if c.Logger != nil {
+		opts = append(opts, mongostore.WithLogger(c.Logger))
+	}
+	db := c.Database
+	if db == "" {
+		db = DefaultDatabase
+	}
+	st, err := mongostore.Open(ctx, c.URI, db, opts...)
 	if err != nil {
 		// The URI may carry credentials: the driver's errors name the host, never the URI.
 		return nil, fmt.Errorf("dial: mongodb: %w", err)
