@@ -33,10 +33,10 @@ func runArchive(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		gateway    = fs.String("gateway", envOr("ARWEAVE_GATEWAY_URL", "http://127.0.0.1:1984"), "gateway URL (mode gateway)")
 		bundler    = fs.String("bundler", envOr("ARWEAVE_BUNDLER_URL", "https://upload.ardrive.io"), "bundler URL (mode bundler)")
 		mode       = fs.String("mode", envOr("ARWEAVE_MODE", "gateway"), "gateway or bundler")
-		batch      = fs.Int("batch", 50, "items per archive")
 		users      = fs.Int("users", 100, "users swept at most")
 		timeout    = fs.Duration("timeout", 5*time.Minute, "the sweep's deadline")
 		version    = fs.String("app-version", envOr("APP_VERSION", "dev"), "App-Version tag")
+		urlBase    = fs.String("url-base", envOr("ARCHIVE_URL_BASE", archive.DefaultURLBase), "base of the URLs written to previous_hash")
 	)
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -56,7 +56,7 @@ func runArchive(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	st, err := dial.Open(ctx, dial.Config{URI: os.Getenv("MONGODB_URI"), Database: envOr("MONGODB_DATABASE", "kleo"), Dir: *dir, Timeout: 5 * time.Second})
+	st, err := dial.Open(ctx, dial.Config{URI: os.Getenv("MONGODB_URI"), Database: envOr("MONGODB_DATABASE", "Kleo"), Dir: *dir, Timeout: 5 * time.Second})
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func runArchive(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	a := archive.New(st, up, archive.Options{
-		BatchSize: *batch, MaxUsers: *users, AppVersion: *version,
+		MaxUsers: *users, AppVersion: *version, URLBase: *urlBase,
 		Logger: telemetry.Logger(stderr, slog.LevelInfo),
 	})
 	rep, err := a.Sweep(ctx)
@@ -84,6 +84,7 @@ func printReport(w io.Writer, target, operator string, rep archive.Report) {
 	fmt.Fprintf(tw, "operator wallet\t%s\n", operator)
 	fmt.Fprintf(tw, "users swept\t%d  (busy elsewhere %d)\n", rep.UsersSwept, rep.UsersBusy)
 	fmt.Fprintf(tw, "uploads\t%d  (reconciled %d, re-posted %d, re-signed %d)\n", rep.Uploads, rep.Reconciled, rep.Reposted, rep.Resigned)
+	fmt.Fprintf(tw, "items\t%d  (history documents gone %d; users settled %d)\n", rep.Items, rep.Gone, rep.Settled)
 	fmt.Fprintf(tw, "bytes\t%d\n", rep.Bytes)
 	fmt.Fprintf(tw, "cost\t%d winston (%.6f AR)\n", rep.Winston, float64(rep.Winston)/1e12)
 	fmt.Fprintf(tw, "failures\t%d  (PII refusals %d)\n", rep.Failures, rep.PIIRefused)

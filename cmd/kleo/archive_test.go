@@ -9,14 +9,18 @@ import (
 	"strings"
 	"testing"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/kleo-network/kleo-stream/internal/archive/fakegw"
+	"github.com/kleo-network/kleo-stream/internal/eip55"
 	"github.com/kleo-network/kleo-stream/internal/store"
 	"github.com/kleo-network/kleo-stream/internal/store/embedded"
 )
 
 const testWalletPath = "../../internal/archive/testdata/wallet-TEST-ONLY-1.json"
 
-// seedStore writes n processed items of one user into an embedded store in dir.
+// seedStore writes a Kleo-shaped user and n history documents of addr into
+// an embedded store in dir, and counts them as the processor does.
 func seedStore(t *testing.T, dir, addr string, n int) {
 	t.Helper()
 	ctx := context.Background()
@@ -25,18 +29,31 @@ func seedStore(t *testing.T, dir, addr string, n int) {
 		t.Fatal(err)
 	}
 	defer st.Close(ctx)
-	items := make([]store.HistoryItem, n)
-	for i := range items {
-		items[i] = store.HistoryItem{
-			ID: fmt.Sprintf("%024x", i+1), Address: addr, Shard: "s", Seq: fmt.Sprint(i + 1),
-			URL: fmt.Sprintf("https://example.com/%d", i), Title: "Title", Summary: "Tomatoes grow in summer.",
-			Activity: "Gardening", Points: 1, VisitTime: int64(1_760_000_000_000 + i),
-		}
-	}
-	if _, err := st.PutHistory(ctx, items); err != nil {
+	if err := st.InsertUsers(ctx, []bson.M{{"_id": bson.NewObjectID(), "address": eip55.Checksum(addr), "kleo_points": int32(0),
+		"total_data_quantity": int32(0), "milestones": bson.M{"data_owned": int32(0)}, "activity_json": bson.M{}, "previous_hash": "default_hash"}}); err != nil {
 		t.Fatal(err)
 	}
-	if errs, err := st.ApplyUsers(ctx, []store.UserDelta{{Address: addr, Shard: "s", NewSeq: fmt.Sprint(n), Items: int64(n)}}); err != nil || errs[0] != nil {
+	docs := make([]bson.M, n)
+	entries := make([]store.Entry, n)
+	ids := make([]string, n)
+	for i := range docs {
+		ids[i] = fmt.Sprintf("%024x", i+1)
+		oid, _ := bson.ObjectIDFromHex(ids[i])
+		docs[i] = bson.M{"_id": oid, "address": addr, "url": fmt.Sprintf("https://example.com/%d", i), "title": "Title",
+			"summary": "Tomatoes grow in summer.", "domain": "", "visitTime": float64(1_760_000_000_000 + i)}
+		entries[i] = store.Entry{ID: ids[i], Address: addr, Shard: "s", Seq: fmt.Sprint(i + 1), Bytes: 100, Activity: "Gardening", VisitTime: int64(1_760_000_000_000 + i)}
+	}
+	if err := st.InsertHistory(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Ledger(ctx, entries, nil); err != nil {
+		t.Fatal(err)
+	}
+	us, err := st.Users(ctx, []string{addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs, err := st.Apply(ctx, []store.Apply{{UserID: us[addr].ID, Version: us[addr].Version, Applied: ids, Bytes: int64(100 * n), Activities: map[string]int64{"Gardening": int64(n)}}}); err != nil || errs[0] != nil {
 		t.Fatal(err, errs)
 	}
 }
@@ -66,8 +83,9 @@ func TestArchiveThenVerify(t *testing.T) {
 
 	out.Reset()
 	errOut.Reset()
-	code = run(ctx, []string{"verify", "-dir", dir, "-gateway", srv.URL, addr}, nil, &out, &errOut)
-	if code != 0 || !strings.Contains(out.String(), "VERIFIED: 3 archives") || !strings.Contains(out.String(), "exactly the store's 3 accepted archives") {
+	code = run(ctx, []string{"verify", "-store", "-dir", dir, "-gateway", srv.URL, addr}, nil, &out, &errOut)
+	if code != 0 || !strings.Contains(out.String(), "VERIFIED: 3 archives") || !strings.Contains(out.String(), "exactly the store's 3 accepted archives") ||
+		!strings.Contains(out.String(), `previous_hash was "default_hash"`) {
 		t.Fatalf("kleo verify: exit %d\n%s\n%s", code, out.String(), errOut.String())
 	}
 
@@ -76,7 +94,7 @@ func TestArchiveThenVerify(t *testing.T) {
 	out.Reset()
 	errOut.Reset()
 	// Flags after the address work too.
-	code = run(ctx, []string{"verify", addr, "-dir", dir, "-gateway", srv.URL}, nil, &out, &errOut)
+	code = run(ctx, []string{"verify", addr, "-store", "-dir", dir, "-gateway", srv.URL}, nil, &out, &errOut)
 	if code != 1 || !strings.Contains(out.String(), "NOT VERIFIED") {
 		t.Fatalf("tampered chain: exit %d\n%s\n%s", code, out.String(), errOut.String())
 	}
@@ -86,7 +104,7 @@ func TestArchiveThenVerify(t *testing.T) {
 		}
 	}
 
-	if code := run(ctx, []string{"verify", "-dir", dir}, nil, &out, &errOut); code != 2 {
+	if code := run(ctx, []string{"verify", "-store", "-dir", dir}, nil, &out, &errOut); code != 2 {
 		t.Errorf("verify without an address: exit %d, want 2", code)
 	}
 }

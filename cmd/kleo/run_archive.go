@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -73,26 +74,37 @@ func runArchiveStep(ctx context.Context, st store.Store, dataDir string, stdout,
 	verified := "no archive to verify (no user has 50 items)"
 	var verr error
 	if longest != "" {
-		u, err := st.User(ctx, longest)
-		if err != nil {
+		vstart := time.Now()
+		src := archive.GatewaySource{Gateway: up.Gateway}
+		d, derr := archive.Discover(ctx, up.Gateway, longest, archive.DiscoverOptions{AppName: "Kleo", Signer: w.Address()})
+		head, how := "", ""
+		if derr == nil {
+			head, how = d.Head, "found by GraphQL"
+		} else if us, err := st.Users(ctx, []string{longest}); err == nil {
+			head, how = us[longest].LastArchive, "from the store ("+derr.Error()+")"
+		} else {
 			return err
 		}
-		vstart := time.Now()
-		c, err := archive.VerifyChain(ctx, up.Gateway, longest, u.PreviousHash, archive.VerifyOptions{ItemCount: 50, Signer: w.Address()})
+		c, err := archive.VerifyChain(ctx, src, longest, head, archive.VerifyOptions{ItemCount: 50, Signer: w.Address()})
 		if err != nil {
 			verr = fmt.Errorf("verifying the archive chain of %s: %w", longest, err)
 			verified = "FAILED: " + err.Error()
 		} else {
-			verified = fmt.Sprintf("%d archives of %s through %s, in %v", len(c.Links), longest, t.name, time.Since(vstart).Round(time.Millisecond))
+			verified = fmt.Sprintf("%d archives of %s through %s, head %s, in %v", len(c.Links), longest, t.name, how, time.Since(vstart).Round(time.Millisecond))
 		}
+	}
+	costs, err := measureCosts(ctx, st, up.Gateway)
+	if err != nil {
+		return err
 	}
 
 	fmt.Fprintln(stdout, "\narchiver")
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "target\t%s at %s (started in %v)\n", t.name, t.url, started.Round(time.Millisecond))
-	fmt.Fprintf(tw, "users swept\t%d\n", rep.UsersSwept)
-	fmt.Fprintf(tw, "uploads\t%d  (%d bytes, %d winston = %.6f AR, %v)\n", rep.Uploads, rep.Bytes, rep.Winston, float64(rep.Winston)/1e12, rep.Duration.Round(time.Millisecond))
-	fmt.Fprintf(tw, "failures\t%d  (PII refusals %d; see %s)\n", rep.Failures, rep.PIIRefused, logf.Name())
+	fmt.Fprintf(tw, "users swept\t%d  (settled %d)\n", rep.UsersSwept, rep.Settled)
+	fmt.Fprintf(tw, "uploads\t%d  (%d items, %d bytes, %d winston = %.6f AR, %v)\n", rep.Uploads, rep.Items, rep.Bytes, rep.Winston, float64(rep.Winston)/1e12, rep.Duration.Round(time.Millisecond))
+	fmt.Fprintf(tw, "failures\t%d  (PII refusals %d; history documents gone %d; see %s)\n", rep.Failures, rep.PIIRefused, rep.Gone, logf.Name())
+	costs.print(tw)
 	fmt.Fprintf(tw, "verified chain\t%s\n", verified)
 	fmt.Fprintf(tw, "signed transactions\t%d kept in %s\n", kept, filepath.Join(base, "archives"))
 	tw.Flush()
@@ -103,6 +115,86 @@ func runArchiveStep(ctx context.Context, st store.Store, dataDir string, stdout,
 		return fmt.Errorf("archiver: %d users failed", rep.Failures)
 	}
 	return nil
+}
+
+// turboFree is the largest data item ArDrive Turbo uploads free of charge.
+const turboFree = 100 * 1024
+
+// costs are the run's archive sizes and what they cost both ways.
+type costs struct {
+	archives, items    int
+	meanDoc, maxDoc    int
+	maxItem, underFree int
+	perTx, bundle      int64 // winston: each archive its own transaction; one bundle of all
+	bundleBytes        int
+}
+
+// measureCosts reads every accepted archive of the run, sizes it as the
+// ANS-104 data item Turbo would receive (document, tags, signature and
+// owner), and prices storing it on the base layer with the gateway's
+// GET /price/{bytes}: each archive as its own transaction, and all of them
+// as one bundle.
+func measureCosts(ctx context.Context, st store.Store, gw *arweave.Gateway) (costs, error) {
+	var c costs
+	d, err := st.Dump(ctx)
+	if err != nil {
+		return c, err
+	}
+	var sumDoc int
+	c.bundleBytes = 32
+	for _, x := range d.Archives {
+		if x.Status == store.ArchiveSigned {
+			continue
+		}
+		tags, data := []arweave.Tag(nil), int(x.Bytes)
+		if tx, err := arweave.ParseTransaction(x.Tx); err == nil {
+			tags = tx.Tags
+		} else if di, err := arweave.ParseDataItem(x.Tx); err == nil {
+			tags = di.Tags
+		}
+		size, err := arweave.DataItemSize(data, tags)
+		if err != nil {
+			return c, err
+		}
+		w, err := strconv.ParseInt(x.Reward, 10, 64)
+		if err != nil || x.Reward == "0" {
+			p, err := gw.Price(ctx, x.Bytes)
+			if err != nil {
+				return c, err
+			}
+			w, _ = strconv.ParseInt(p, 10, 64)
+		}
+		c.archives++
+		c.items += len(x.ItemIDs)
+		sumDoc += data
+		c.maxDoc, c.maxItem = max(c.maxDoc, data), max(c.maxItem, size)
+		if size <= turboFree {
+			c.underFree++
+		}
+		c.perTx += w
+		c.bundleBytes += 64 + size
+	}
+	if c.archives == 0 {
+		return c, nil
+	}
+	c.meanDoc = sumDoc / c.archives
+	p, err := gw.Price(ctx, int64(c.bundleBytes))
+	if err != nil {
+		return c, err
+	}
+	c.bundle, _ = strconv.ParseInt(p, 10, 64)
+	return c, nil
+}
+
+func (c costs) print(w io.Writer) {
+	if c.archives == 0 {
+		return
+	}
+	perM := func(winston int64) float64 { return float64(winston) / 1e12 / float64(c.items) * 1e6 }
+	fmt.Fprintf(w, "archive sizes\t%d archives: documents mean %d B, max %d B; data items max %d B\n", c.archives, c.meanDoc, c.maxDoc, c.maxItem)
+	fmt.Fprintf(w, "under 100 KiB\t%d of %d data items (%.1f%%): free on ArDrive Turbo\n", c.underFree, c.archives, 100*float64(c.underFree)/float64(c.archives))
+	fmt.Fprintf(w, "cost per 1M items\tTurbo (bundler mode): 0 AR for the items under 100 KiB\n")
+	fmt.Fprintf(w, "\tbase layer, GET /price: %.4f AR as one transaction per archive, %.4f AR as one bundle (%d B) per sweep\n", perM(c.perTx), perM(c.bundle), c.bundleBytes)
 }
 
 // startLocalTarget starts arlocal and funds the wallet, or, without node,

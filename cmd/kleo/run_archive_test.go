@@ -41,7 +41,9 @@ func TestRunArchiveStep(t *testing.T) {
 	if err := runArchiveStep(context.Background(), st, dir, &out, &errOut); err != nil {
 		t.Fatalf("%v\n%s\n%s", err, out.String(), errOut.String())
 	}
-	for _, want := range []string{"target               arlocal", "uploads              2", "verified chain       2 archives of " + addr, "signed transactions  2 kept"} {
+	t.Log(out.String())
+	for _, want := range []string{"target               arlocal", "uploads              2", "verified chain       2 archives of " + addr, "found by GraphQL",
+		"under 100 KiB        2 of 2 data items (100.0%)", "signed transactions  2 kept"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, out.String())
 		}

@@ -18,66 +18,107 @@ import (
 	"github.com/kleo-network/kleo-stream/internal/store/dial"
 )
 
-// runVerify walks a user's archive chain through the gateway and checks
-// every link; it fails if any check fails.
-func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var (
-		dir     = fs.String("dir", ".kleo/data", "embedded store directory, to find the newest archive")
-		gateway = fs.String("gateway", envOr("ARWEAVE_GATEWAY_URL", "http://127.0.0.1:1984"), "gateway URL to read the chain from")
-		txID    = fs.String("tx", "", "newest archive of the chain (default: the user's previous_hash in the store)")
-		items   = fs.Int("items", 50, "items every archive must hold (0: any)")
-		signer  = fs.String("signer", "", "wallet address that must have signed every archive (default: one signer throughout)")
-	)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: kleo verify [flags] <address>")
-		fs.PrintDefaults()
+// chainFlags are the flags verify and export share: where the chain is and
+// how to find its newest archive.
+type chainFlags struct {
+	gateway, txID, signer, appName, dir *string
+	fromStore                           *bool
+}
+
+func addChainFlags(fs *flag.FlagSet) chainFlags {
+	return chainFlags{
+		gateway:   fs.String("gateway", envOr("ARWEAVE_GATEWAY_URL", "https://arweave.net"), "gateway to read the chain from (and to search with GraphQL)"),
+		txID:      fs.String("tx", "", "newest archive of the chain (default: found through the gateway's GraphQL, or the store with -store)"),
+		signer:    fs.String("signer", "", "wallet address that must have signed every archive; also narrows the GraphQL search"),
+		appName:   fs.String("app-name", "Kleo", "App-Name tag of the archives"),
+		fromStore: fs.Bool("store", false, "find the newest archive in the store (MONGODB_URI, else the embedded store in -dir) and check the chain against it"),
+		dir:       fs.String("dir", ".kleo/data", "embedded store directory, with -store"),
 	}
+}
+
+// parseAddress parses flags that may come before or after the one address.
+func parseAddress(fs *flag.FlagSet, args []string) (string, error) {
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return "", fmt.Errorf("%w: %v", errUsage, err)
 	}
-	// Flags may also follow the address.
 	address := fs.Arg(0)
 	if err := fs.Parse(fs.Args()[min(1, fs.NArg()):]); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return "", fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if address == "" || fs.NArg() > 0 {
 		fs.Usage()
-		return fmt.Errorf("%w: want one address", errUsage)
+		return "", fmt.Errorf("%w: want one address", errUsage)
 	}
-	address = strings.ToLower(address)
+	return strings.ToLower(address), nil
+}
 
-	var accepted []string // the store's accepted archives, when it was read
-	head := *txID
-	if head == "" {
-		st, err := dial.Open(ctx, dial.Config{URI: os.Getenv("MONGODB_URI"), Database: envOr("MONGODB_DATABASE", "kleo"), Dir: *dir, Timeout: 5 * time.Second})
+// head finds the chain's newest archive: -tx, the store (-store), or the
+// gateway's GraphQL index. accepted is the store's accepted archives when
+// the store was read; note says how the head was found.
+func (f chainFlags) head(ctx context.Context, gw *arweave.Gateway, address string) (head string, accepted []string, note string, err error) {
+	switch {
+	case *f.txID != "":
+		return *f.txID, nil, "given with -tx", nil
+	case *f.fromStore:
+		st, err := dial.Open(ctx, dial.Config{URI: os.Getenv("MONGODB_URI"), Database: envOr("MONGODB_DATABASE", "Kleo"), Dir: *f.dir, Timeout: 5 * time.Second})
 		if err != nil {
-			return err
+			return "", nil, "", err
 		}
 		defer st.Close(context.Background())
-		u, err := st.User(ctx, address)
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("no user %s in the store", address)
-		} else if err != nil {
-			return err
+		us, err := st.Users(ctx, []string{address})
+		if err != nil {
+			return "", nil, "", err
 		}
-		if u.PreviousHash == "" {
-			return fmt.Errorf("user %s has no archive yet", address)
+		u, ok := us[address]
+		if !ok {
+			return "", nil, "", fmt.Errorf("no user %s in the store", address)
 		}
-		head = u.PreviousHash
+		if u.LastArchive == "" {
+			return "", nil, "", fmt.Errorf("user %s has no archive by this system yet (previous_hash %q)", address, u.PreviousHash)
+		}
 		arcs, err := st.Archives(ctx, address)
 		if err != nil {
-			return err
+			return "", nil, "", err
 		}
 		for _, x := range arcs {
 			if x.Status != store.ArchiveSigned {
 				accepted = append(accepted, x.ID)
 			}
 		}
+		return u.LastArchive, accepted, "the store's kleo_stream.archive", nil
 	}
-	gw := &arweave.Gateway{URL: *gateway}
-	c, err := archive.VerifyChain(ctx, gw, address, head, archive.VerifyOptions{ItemCount: *items, Signer: *signer})
+	d, err := archive.Discover(ctx, gw, address, archive.DiscoverOptions{AppName: *f.appName, Signer: *f.signer})
+	if err != nil {
+		return "", nil, "", err
+	}
+	note = fmt.Sprintf("found through %s/graphql (%d archives tagged Kleo-Address in %d pages)", gw.URL, len(d.Nodes), d.Pages)
+	if len(d.Heads) > 1 {
+		note += fmt.Sprintf("; WARNING: %d archives are named by no other (a fork, or uploads by another signer: give -signer); took the newest", len(d.Heads))
+	}
+	return d.Head, nil, note, nil
+}
+
+// runVerify walks a user's archive chain through the gateway and checks
+// every link; it fails if any check fails.
+func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cf := addChainFlags(fs)
+	items := fs.Int("items", 50, "items every archive must hold (0: any)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: kleo verify [flags] <address>")
+		fs.PrintDefaults()
+	}
+	address, err := parseAddress(fs, args)
+	if err != nil {
+		return err
+	}
+	gw := &arweave.Gateway{URL: *cf.gateway}
+	head, accepted, how, err := cf.head(ctx, gw, address)
+	if err != nil {
+		return err
+	}
+	c, err := archive.VerifyChain(ctx, archive.GatewaySource{Gateway: gw}, address, head, archive.VerifyOptions{ItemCount: *items, Signer: *cf.signer})
 	if err != nil && !errors.Is(err, archive.ErrChain) {
 		return err
 	}
@@ -98,24 +139,32 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			}
 		}
 	}
-	printChain(stdout, *gateway, c, storeNote)
+	printChain(stdout, *cf.gateway, how, c, storeNote)
 	return err
 }
 
-func printChain(w io.Writer, gateway string, c *archive.Chain, storeNote string) {
+func printChain(w io.Writer, gateway, how string, c *archive.Chain, storeNote string) {
 	fmt.Fprintf(w, "archive chain of %s through %s, newest first\n", c.Address, gateway)
+	fmt.Fprintf(w, "newest archive: %s\n", how)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\ttransaction\titems\tbytes\tvisits from\tto\tresult")
+	fmt.Fprintln(tw, "#\tarchive\tkind\titems\tbytes\tvisits from\tto\tresult")
 	for i, l := range c.Links {
 		res := "ok"
 		if len(l.Problems) > 0 {
 			res = "FAIL: " + strings.Join(l.Problems, "; ")
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\t%s\t%s\n", i+1, l.ID, l.Items, l.Bytes, stamp(l.From), stamp(l.To), res)
+		kind := "transaction"
+		if l.Bundle != "" {
+			kind = "data item in " + l.Bundle
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", i+1, l.ID, kind, l.Items, l.Bytes, stamp(l.From), stamp(l.To), res)
 	}
 	tw.Flush()
 	if len(c.Links) > 0 && c.Links[0].Signer != "" {
 		fmt.Fprintf(w, "signer: %s\n", c.Links[0].Signer)
+	}
+	if c.Complete {
+		fmt.Fprintf(w, "before the first: %s\n", c.Continues())
 	}
 	if storeNote != "" {
 		fmt.Fprintf(w, "store: %s\n", storeNote)

@@ -72,7 +72,7 @@ func setup(ctx context.Context, getenv func(string) string, src config.SecretSou
 		return nil, nil, err
 	}
 	a := archive.New(st, up, archive.Options{
-		BatchSize: cfg.BatchSize, MaxUsers: cfg.MaxUsers, AppVersion: cfg.AppVersion,
+		MaxUsers: cfg.MaxUsers, AppVersion: cfg.AppVersion, URLBase: cfg.URLBase,
 		DeadlineMargin: cfg.DeadlineMargin, PII: pii.New(), Logger: log,
 	})
 	log.Info("archiver ready", "operator", wallet.Address(), "mode", cfg.Mode, "upload_url", url)

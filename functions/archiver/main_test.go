@@ -12,8 +12,11 @@ import (
 	"strings"
 	"testing"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/kleo-network/kleo-stream/internal/archive/fakegw"
 	"github.com/kleo-network/kleo-stream/internal/config"
+	"github.com/kleo-network/kleo-stream/internal/eip55"
 	"github.com/kleo-network/kleo-stream/internal/store"
 	"github.com/kleo-network/kleo-stream/internal/store/embedded"
 )
@@ -57,13 +60,33 @@ func TestHandlerSweepsAndReports(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := "0x00000000000000000000000000000000000000cc"
-	items := make([]store.HistoryItem, 60)
-	for i := range items {
-		items[i] = store.HistoryItem{ID: fmt.Sprintf("%024x", i+1), Address: addr, Shard: "s", Seq: fmt.Sprint(i + 1),
-			URL: fmt.Sprintf("https://example.com/%d", i), Title: "Secret garden", Activity: "Gardening", VisitTime: int64(i)}
+	ctx := context.Background()
+	if err := st.InsertUsers(ctx, []bson.M{{"_id": bson.NewObjectID(), "address": eip55.Checksum(addr), "kleo_points": int32(0), "previous_hash": "default_hash"}}); err != nil {
+		t.Fatal(err)
 	}
-	st.PutHistory(context.Background(), items)
-	st.ApplyUsers(context.Background(), []store.UserDelta{{Address: addr, Shard: "s", NewSeq: "60", Items: 60}})
+	docs := make([]bson.M, 60)
+	entries := make([]store.Entry, 60)
+	ids := make([]string, 60)
+	for i := range docs {
+		ids[i] = fmt.Sprintf("%024x", i+1)
+		oid, _ := bson.ObjectIDFromHex(ids[i])
+		docs[i] = bson.M{"_id": oid, "address": addr, "url": fmt.Sprintf("https://example.com/%d", i), "title": "Secret garden",
+			"summary": "", "visitTime": float64(i)}
+		entries[i] = store.Entry{ID: ids[i], Address: addr, Shard: "s", Seq: fmt.Sprint(i + 1), Activity: "Gardening", VisitTime: int64(i)}
+	}
+	if err := st.InsertHistory(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Ledger(ctx, entries, nil); err != nil {
+		t.Fatal(err)
+	}
+	us, err := st.Users(ctx, []string{addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs, err := st.Apply(ctx, []store.Apply{{UserID: us[addr].ID, Version: us[addr].Version, Applied: ids}}); err != nil || errs[0] != nil {
+		t.Fatal(err, errs)
+	}
 	st.Close(context.Background())
 
 	g := fakegw.New()

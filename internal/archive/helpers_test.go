@@ -13,9 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/kleo-network/kleo-stream/internal/archive"
 	"github.com/kleo-network/kleo-stream/internal/archive/fakegw"
 	"github.com/kleo-network/kleo-stream/internal/arweave"
+	"github.com/kleo-network/kleo-stream/internal/eip55"
 	"github.com/kleo-network/kleo-stream/internal/store"
 	"github.com/kleo-network/kleo-stream/internal/store/embedded"
 )
@@ -77,58 +80,173 @@ func (c *clock) Advance(d time.Duration) {
 
 var activities = []string{"Reading News", "Shopping", "Learning", "Job Hunting"}
 
-// itemURL is unique per item, so a test can tell items apart in the
-// uploaded documents, which carry no ids.
-func itemURL(addr string, i int) string {
-	return fmt.Sprintf("https://example.com/%s/page/%d", addr[len(addr)-8:], i)
+func address(i int) string { return fmt.Sprintf("0x%040x", 0xabc0000+i) }
+
+// itemID is the history _id of item i of addr: the item's number is in its
+// last 8 hex digits, so a test can tell items apart in uploaded documents.
+func itemID(addr string, i int) string { return fmt.Sprintf("%s%08x", addr[len(addr)-16:], i) }
+
+func itemNumber(id string) int {
+	var n int
+	fmt.Sscanf(id[16:], "%08x", &n)
+	return n
 }
 
-// seed stores n processed items for addr (numbered from first, one minute
-// apart in visit time) and counts them into the user, as the processor does.
+// absent as a previous_hash makes newUser leave the field out.
+type absent struct{}
+
+// newUser is a user document as Kleo's backend creates it at sign-up (EIP-55
+// address); previousHash is stored as given (absent{} leaves it out).
+func newUser(i int, addr string, previousHash any) bson.M {
+	var oid bson.ObjectID
+	copy(oid[:], fmt.Sprintf("%012d", i))
+	u := bson.M{
+		"_id": oid, "address": eip55.Checksum(addr), "slug": addr[2:8], "stage": int32(1),
+		"name": "", "pfp": "", "about": "", "content_tags": bson.A{}, "last_attested": int32(0),
+		"identity_json": bson.M{}, "badges": bson.A{}, "kleo_points": int32(0), "total_data_quantity": int32(0),
+		"milestones":    bson.M{"tweet_activity_graph": false, "data_owned": int32(0), "referred_count": int32(0), "followed_on_twitter": false},
+		"activity_json": bson.M{}, "referrals": bson.A{}, "referee": nil, "settings": bson.M{},
+		"first_time_user": true, "verified": false,
+	}
+	if _, ok := previousHash.(absent); !ok {
+		u["previous_hash"] = previousHash
+	}
+	return u
+}
+
+func seeder(t testing.TB, st store.Store) store.Seeder {
+	t.Helper()
+	s, ok := st.(store.Seeder)
+	if !ok {
+		t.Fatalf("%T is not a store.Seeder", st)
+	}
+	return s
+}
+
+// addUser inserts the user document of addr.
+func addUser(t testing.TB, st store.Store, addr string, previousHash any) {
+	t.Helper()
+	var n int
+	fmt.Sscanf(addr[len(addr)-8:], "%x", &n)
+	if err := seeder(t, st).InsertUsers(context.Background(), []bson.M{newUser(n, addr, previousHash)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// summary is each item's page text: the archive keeps it scrubbed.
+const summary = "A page about gardening and tomatoes."
+
+// historyDoc is item i of addr as Kleo's save-history endpoint writes it.
+func historyDoc(addr string, i int, summaryText string) bson.M {
+	oid, err := bson.ObjectIDFromHex(itemID(addr, i))
+	if err != nil {
+		panic(err)
+	}
+	return bson.M{
+		"_id": oid, "address": addr, "title": fmt.Sprintf("Page %d", i), "category": "Home", "subcategory": "Garden",
+		"url": fmt.Sprintf("https://example.com/%s/page/%d", addr[len(addr)-8:], i), "domain": "",
+		"summary": summaryText, "visitTime": float64(visitTime(i)) + 0.25, "create_timestamp": int32(1_760_000_000 + i),
+	}
+}
+
+func visitTime(i int) int64 { return 1_760_000_000_000 + int64(i)*60_000 }
+
+// seed inserts n history documents of addr (numbered from first, one minute
+// apart in visit time), creating the user first when it has none, and
+// counts them as the processor does: Users, Ledger (marking the last
+// batch's applied ids Counted), Apply. The last batch's items stay Pending
+// and in kleo_stream.applied, as after a real processor run.
 func seed(t testing.TB, st store.Store, addr string, first, n int) []string {
 	t.Helper()
 	ctx := context.Background()
-	items := make([]store.HistoryItem, n)
-	ids := make([]string, n)
-	for k := range items {
-		i := first + k
-		ids[k] = fmt.Sprintf("%s%08x", addr[len(addr)-16:], i)
-		items[k] = store.HistoryItem{
-			ID: ids[k], Address: addr, Shard: "shard-1", Seq: fmt.Sprint(i + 1),
-			URL: itemURL(addr, i), Title: fmt.Sprintf("Page %d", i), Summary: "A page about gardening and tomatoes.",
-			Activity: activities[i%len(activities)], Points: 2, Size: 300,
-			VisitTime: 1_760_000_000_000 + int64(i)*60_000,
+	us, err := st.Users(ctx, []string{addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := us[addr]; !ok {
+		addUser(t, st, addr, absent{})
+		if us, err = st.Users(ctx, []string{addr}); err != nil || us[addr].ID == "" {
+			t.Fatalf("user %s not found after insert: %v", addr, err)
 		}
 	}
-	if _, err := st.PutHistory(ctx, items); err != nil {
+	u := us[addr]
+	docs := make([]bson.M, n)
+	entries := make([]store.Entry, n)
+	ids := make([]string, n)
+	acts := map[string]int64{}
+	for k := range n {
+		i := first + k
+		docs[k] = historyDoc(addr, i, summary)
+		ids[k] = itemID(addr, i)
+		entries[k] = store.Entry{
+			ID: ids[k], Address: addr, Shard: "shard-1", Seq: fmt.Sprint(i + 1), Bytes: 300,
+			Activity: activities[i%len(activities)], VisitTime: visitTime(i), Seen: time.Unix(1_760_000_000, 0),
+		}
+		acts[entries[k].Activity]++
+	}
+	if err := seeder(t, st).InsertHistory(ctx, docs); err != nil {
 		t.Fatal(err)
 	}
-	prev := ""
-	if wm, err := st.Watermarks(ctx, "shard-1", []string{addr}); err != nil {
+	if _, err := st.Ledger(ctx, entries, u.Applied); err != nil {
 		t.Fatal(err)
-	} else {
-		prev = wm[addr]
 	}
-	errs, err := st.ApplyUsers(ctx, []store.UserDelta{{
-		Address: addr, Shard: "shard-1", ExpectSeq: prev, NewSeq: fmt.Sprint(first + n), Items: int64(n), Points: int64(2 * n),
-	}})
+	errs, err := st.Apply(ctx, []store.Apply{{UserID: u.ID, Version: u.Version, Applied: ids, Bytes: int64(300 * n), Activities: acts}})
 	if err != nil || errs[0] != nil {
 		t.Fatal(err, errs)
 	}
 	return ids
 }
 
-func address(i int) string { return fmt.Sprintf("0x%040x", 0xabc0000+i) }
+func user(t testing.TB, st store.Store, addr string) store.UserState {
+	t.Helper()
+	us, err := st.Users(context.Background(), []string{addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, ok := us[addr]
+	if !ok {
+		t.Fatalf("no user %s", addr)
+	}
+	return u
+}
+
+// userDoc returns Kleo's user document of addr as stored.
+func userDoc(t testing.TB, st store.Store, addr string) bson.M {
+	t.Helper()
+	d, err := st.Dump(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range d.Users {
+		if a, _ := u["address"].(string); strings.EqualFold(a, addr) {
+			return u
+		}
+	}
+	t.Fatalf("no user document %s", addr)
+	return nil
+}
+
+func intValue(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int32:
+		return int64(n), true
+	case int64:
+		return n, true
+	}
+	return 0, false
+}
 
 // checkBooks proves, for each user, from what the gateway accepted and what
 // the store recorded: every accepted upload is in the user's chain, each
-// previous_hash names the prior accepted upload, no item was uploaded twice,
-// every uploaded item is marked with its upload's id, the oldest items were
-// archived in order and nothing else, and unarchived_count is right.
+// links to the prior accepted upload by URL (and the first to origin[addr],
+// "" when not given), no item was uploaded twice, every uploaded item is
+// marked with its upload's id, the oldest items were archived in order and
+// nothing else, previous_hash is the head's URL, kleo_points grew by 12 per
+// archive and stayed an integer, and Kleo's history documents are unchanged.
 // seeded maps address to the number of items seeded (numbered from 0).
-func checkBooks(t *testing.T, st store.Store, g *fakegw.Gateway, seeded map[string]int, batch int) {
+func checkBooks(t *testing.T, st store.Store, g *fakegw.Gateway, seeded map[string]int, origin map[string]string) {
 	t.Helper()
-	ctx := context.Background()
+	const batch = 50
 	byAddr := map[string][]*archive.Document{}
 	txOf := map[*archive.Document]string{}
 	for _, id := range g.Accepted() {
@@ -143,27 +261,28 @@ func checkBooks(t *testing.T, st store.Store, g *fakegw.Gateway, seeded map[stri
 		byAddr[d.Address] = append(byAddr[d.Address], d)
 		txOf[d] = id
 	}
-	dump, err := st.Dump(ctx)
+	dump, err := st.Dump(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	archivedTx := map[string]string{} // url -> archive_tx in the store
+	archivedTx := map[string]string{} // item id -> archive_tx in the ledger
+	for _, e := range dump.Ledger {
+		archivedTx[e.ID] = e.ArchiveTx
+	}
 	for _, h := range dump.History {
-		archivedTx[h.URL] = h.ArchiveTx
+		if s, _ := h["summary"].(string); s != summary {
+			t.Errorf("history document %v changed: summary %q", h["_id"], s)
+		}
 	}
 	for addr, n := range seeded {
 		docs := byAddr[addr]
-		// The chain from the user's head back to "" must hold every accepted upload.
-		u, err := st.User(ctx, addr)
-		if err != nil {
-			t.Fatal(err)
-		}
+		u := user(t, st, addr)
 		byID := map[string]*archive.Document{}
 		for _, d := range docs {
 			byID[txOf[d]] = d
 		}
 		var chain []string
-		for id := u.PreviousHash; id != ""; {
+		for id := u.LastArchive; id != ""; {
 			d := byID[id]
 			if d == nil {
 				t.Fatalf("%s: chain link %s is not an accepted upload", addr, id)
@@ -172,20 +291,33 @@ func checkBooks(t *testing.T, st store.Store, g *fakegw.Gateway, seeded map[stri
 			if len(chain) > len(docs) {
 				t.Fatalf("%s: chain loops", addr)
 			}
-			id = d.PreviousHash
+			prev, ok := strings.CutPrefix(d.PreviousHash, archive.DefaultURLBase+"/")
+			if !ok {
+				if d.PreviousHash != origin[addr] {
+					t.Errorf("%s: first archive's previous_hash %q, want %q", addr, d.PreviousHash, origin[addr])
+				}
+				break
+			}
+			id = prev
 		}
 		if len(chain) != len(docs) {
 			t.Errorf("%s: %d uploads accepted, %d in the chain: an upload is outside the chain", addr, len(docs), len(chain))
 		}
-		seen := map[string]int{}
+		if len(docs) > 0 && u.PreviousHash != archive.DefaultURLBase+"/"+u.LastArchive {
+			t.Errorf("%s: previous_hash %q is not the head %s's URL", addr, u.PreviousHash, u.LastArchive)
+		}
+		seen := map[int]int{}
 		for _, d := range docs {
-			if len(d.Items) != batch {
-				t.Errorf("%s: upload %s holds %d items", addr, txOf[d], len(d.Items))
+			if len(d.Items) != batch || d.Points != 12 {
+				t.Errorf("%s: upload %s holds %d items, %d points", addr, txOf[d], len(d.Items), d.Points)
 			}
 			for _, it := range d.Items {
-				seen[it.URL]++
-				if archivedTx[it.URL] != txOf[d] {
-					t.Errorf("%s: item %s uploaded in %s but marked %q", addr, it.URL, txOf[d], archivedTx[it.URL])
+				seen[itemNumber(it.ID)]++
+				if archivedTx[it.ID] != txOf[d] {
+					t.Errorf("%s: item %s uploaded in %s but marked %q", addr, it.ID, txOf[d], archivedTx[it.ID])
+				}
+				if it.Summary != summary || it.Gone {
+					t.Errorf("%s: item %s archived with summary %q, gone %v", addr, it.ID, it.Summary, it.Gone)
 				}
 			}
 		}
@@ -194,20 +326,20 @@ func checkBooks(t *testing.T, st store.Store, g *fakegw.Gateway, seeded map[stri
 			t.Errorf("%s: %d items archived, want %d (items lost or left behind)", addr, archived, want)
 		}
 		for i := 0; i < n && !t.Failed(); i++ { // the first wrong item says enough
-			url := itemURL(addr, i)
-			switch c := seen[url]; {
+			switch c := seen[i]; {
 			case c > 1:
 				t.Errorf("%s: item %d uploaded %d times", addr, i, c)
 			case i < archived && c != 1:
 				t.Errorf("%s: item %d, among the oldest, never uploaded", addr, i)
 			case i >= archived && c != 0:
 				t.Errorf("%s: item %d, among the newest, uploaded", addr, i)
-			case i >= archived && archivedTx[url] != "":
+			case i >= archived && archivedTx[itemID(addr, i)] != "":
 				t.Errorf("%s: item %d marked archived without an upload", addr, i)
 			}
 		}
-		if want := int64(n - archived); u.Unarchived != want {
-			t.Errorf("%s: unarchived_count %d, want %d", addr, u.Unarchived, want)
+		pts, ok := intValue(userDoc(t, st, addr)["kleo_points"])
+		if !ok || pts != int64(12*len(docs)) {
+			t.Errorf("%s: kleo_points %T %v, want the integer %d", addr, userDoc(t, st, addr)["kleo_points"], pts, 12*len(docs))
 		}
 	}
 }
@@ -232,6 +364,7 @@ type fakeBundlerServer struct {
 	url   string
 	mu    sync.Mutex
 	items map[string]*arweave.DataItem
+	posts int
 }
 
 func newFakeBundler(t testing.TB) *fakeBundlerServer {
@@ -251,6 +384,7 @@ func newFakeBundler(t testing.TB) *fakeBundlerServer {
 				return
 			}
 			b.items[d.ID()] = d
+			b.posts++
 			fmt.Fprintf(w, `{"id":%q}`, d.ID())
 			return
 		}

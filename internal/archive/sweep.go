@@ -15,15 +15,25 @@ import (
 
 	"github.com/kleo-network/kleo-stream/internal/arweave"
 	"github.com/kleo-network/kleo-stream/internal/pii"
+	"github.com/kleo-network/kleo-stream/internal/points"
 	"github.com/kleo-network/kleo-stream/internal/store"
 )
 
+// DefaultURLBase is the gateway whose URLs become the users' previous_hash.
+const DefaultURLBase = "https://arweave.net"
+
 // Options tune an Archiver. The zero value of each field means its default.
 type Options struct {
-	BatchSize  int    // items per archive; 50
+	// Points is the rule: an archive holds Points.ArchiveItems items and
+	// adds Points.Archive() to kleo_points when accepted; points.Default().
+	Points     points.Rule
 	MaxUsers   int    // users looked at per sweep; 100
 	AppName    string // App-Name tag; "Kleo"
 	AppVersion string // App-Version tag; "dev"
+	// URLBase is the gateway URL an archive's id is appended to for the
+	// user's previous_hash (Kleo's backend mints it as the NFT's token
+	// URI); DefaultURLBase.
+	URLBase string
 	// DeadlineMargin is the time left before the context's deadline at which
 	// a sweep starts no new batch; 10s. It must cover one batch's calls.
 	DeadlineMargin time.Duration
@@ -32,7 +42,7 @@ type Options struct {
 	// has a deadline, lasts until 30s past it: an invocation killed at its
 	// deadline cannot still be working when the lease expires.
 	LeaseTTL time.Duration
-	PII      Finder           // pii.New()
+	PII      Scrubber         // pii.New()
 	Now      func() time.Time // time.Now; the clock of leases and intents
 	Logger   *slog.Logger     // discards by default
 }
@@ -47,10 +57,14 @@ type Report struct {
 	UsersBusy  int    // users skipped because another sweep held their lease
 	Uploads    int    // archives accepted by the gateway and recorded
 	Bytes      int64  // document bytes of those archives
+	Sizes      []int  // the document bytes of each
 	Winston    int64  // the sum of their rewards (1 AR = 1e12 winston)
+	Items      int    // items in those archives
+	Gone       int    // of Items: archived without text, their history document gone
 	Reconciled int    // of Uploads: intents of earlier sweeps that the gateway already knew
 	Reposted   int    // of Uploads: intents of earlier sweeps posted again
 	Resigned   int    // intents signed anew because their anchor expired
+	Settled    int    // users whose last processed batch was settled (kleo_stream.applied cleared)
 	Failures   int    // users whose turn ended on an error (the next sweep retries)
 	PIIRefused int    // of Failures: batches refused because the PII check found something
 	Stopped    bool   // the deadline came first; the next sweep continues
@@ -68,8 +82,8 @@ type Archiver struct {
 // New returns an Archiver that reads and records through st and signs and
 // uploads through up.
 func New(st store.Store, up arweave.Uploader, opt Options) *Archiver {
-	if opt.BatchSize <= 0 {
-		opt.BatchSize = 50
+	if opt.Points.ArchiveItems <= 0 {
+		opt.Points = points.Default()
 	}
 	if opt.MaxUsers <= 0 {
 		opt.MaxUsers = 100
@@ -80,6 +94,10 @@ func New(st store.Store, up arweave.Uploader, opt Options) *Archiver {
 	if opt.AppVersion == "" {
 		opt.AppVersion = "dev"
 	}
+	if opt.URLBase == "" {
+		opt.URLBase = DefaultURLBase
+	}
+	opt.URLBase = strings.TrimRight(opt.URLBase, "/")
 	if opt.DeadlineMargin <= 0 {
 		opt.DeadlineMargin = 10 * time.Second
 	}
@@ -102,6 +120,10 @@ func New(st store.Store, up arweave.Uploader, opt Options) *Archiver {
 // errLeaseLost means another sweep took the user's lease (ours expired).
 var errLeaseLost = errors.New("archive: lease lost to another sweep")
 
+// ErrNoUser means the ledger holds items of an address that has no user
+// document (Kleo deleted it): nothing can be recorded for it.
+var ErrNoUser = errors.New("archive: no user document for the address")
+
 // Sweep archives the users that have at least a batch of unarchived items,
 // one batch after another, until they have less than a batch, the user limit
 // is reached or the context's deadline is near. A failure with one user is
@@ -111,7 +133,7 @@ func (a *Archiver) Sweep(ctx context.Context) (Report, error) {
 	start := time.Now()
 	rep := Report{Owner: newOwner()}
 	log := a.log.With("sweep", rep.Owner)
-	users, err := a.st.UsersToArchive(ctx, int64(a.opt.BatchSize), a.opt.MaxUsers)
+	users, err := a.st.UsersToArchive(ctx, a.opt.Points.ArchiveItems, a.opt.MaxUsers)
 	if err != nil {
 		rep.Duration = time.Since(start)
 		return rep, fmt.Errorf("archive: users to archive: %w", err)
@@ -146,6 +168,16 @@ func (a *Archiver) stopping(ctx context.Context) bool {
 	return ok && dl.Sub(a.opt.Now()) < a.opt.DeadlineMargin
 }
 
+// turn is one user's state during its turn in a sweep.
+type turn struct {
+	addr    string // lower-case
+	owner   string
+	u       store.UserState
+	intents []store.Archive // the user's archives, read once per turn; kept current
+	rep     *Report
+	log     *slog.Logger
+}
+
 // sweepUser archives one user's batches under the user's lease.
 func (a *Archiver) sweepUser(ctx context.Context, addr, owner string, rep *Report, log *slog.Logger) error {
 	held, err := a.lease(ctx, addr, owner)
@@ -167,6 +199,15 @@ func (a *Archiver) sweepUser(ctx context.Context, addr, owner string, rep *Repor
 			log.Warn("releasing the lease failed; it expires on its own", "err", err)
 		}
 	}()
+	t := &turn{addr: addr, owner: owner, rep: rep, log: log}
+	if t.u, err = a.settle(ctx, addr, rep); err != nil {
+		return err
+	}
+	// The archives are read once: while this sweep holds the lease no one
+	// else adds to them, and what this sweep adds it tracks itself.
+	if t.intents, err = a.st.Archives(ctx, addr); err != nil {
+		return fmt.Errorf("list archives: %w", err)
+	}
 	for {
 		if a.stopping(ctx) {
 			rep.Stopped = true
@@ -175,25 +216,58 @@ func (a *Archiver) sweepUser(ctx context.Context, addr, owner string, rep *Repor
 		if err := a.fence(ctx, addr, owner); err != nil {
 			return err
 		}
-		u, err := a.st.User(ctx, addr)
-		if err != nil {
-			return fmt.Errorf("read user: %w", err)
-		}
-		done, err := a.reconcile(ctx, u, owner, rep, log)
+		done, err := a.reconcile(ctx, t)
 		if err != nil {
 			return err
 		}
 		if done {
-			continue // the user changed: read it again
+			continue
 		}
-		if u.Unarchived < int64(a.opt.BatchSize) {
-			return nil
-		}
-		done, err = a.archiveNext(ctx, u, owner, rep, log)
+		done, err = a.archiveNext(ctx, t)
 		if err != nil || !done {
 			return err
 		}
 	}
+}
+
+// settle reads the user and makes the items of its last processed batch
+// archivable: the ids in kleo_stream.applied are marked Counted in the
+// ledger (their effect is in the counters, so this changes nothing the
+// store's invariant counts), then the list is cleared by a guarded update
+// that adds nothing. If the processor updated the user in between, the
+// guard fails, which is fine: the processor marked and replaced the list
+// itself.
+func (a *Archiver) settle(ctx context.Context, addr string, rep *Report) (store.UserState, error) {
+	us, err := a.st.Users(ctx, []string{addr})
+	if err != nil {
+		return store.UserState{}, fmt.Errorf("read user: %w", err)
+	}
+	u, ok := us[addr]
+	if !ok {
+		return u, ErrNoUser
+	}
+	if u.Problem != "" {
+		// Completion adds to kleo_points: a document the processor cannot
+		// update cannot record an archive either.
+		return u, fmt.Errorf("user document cannot be updated: %s", u.Problem)
+	}
+	if len(u.Applied) == 0 {
+		return u, nil
+	}
+	if _, err := a.st.Ledger(ctx, nil, u.Applied); err != nil {
+		return u, fmt.Errorf("settle: mark counted: %w", err)
+	}
+	errs, err := a.st.Apply(ctx, []store.Apply{{UserID: u.ID, Version: u.Version}})
+	if err == nil && len(errs) == 1 && errs[0] != nil && !errors.Is(errs[0], store.ErrConflict) {
+		err = errs[0]
+	}
+	if err != nil {
+		return u, fmt.Errorf("settle: clear applied: %w", err)
+	}
+	if errs[0] == nil {
+		rep.Settled++
+	}
+	return u, nil
 }
 
 // lease takes or renews the user's lease for this sweep.
@@ -219,37 +293,66 @@ func (a *Archiver) fence(ctx context.Context, addr, owner string) error {
 	return nil
 }
 
-// archiveNext signs, persists, posts and records the user's next batch. It
-// reports false when there is no full batch after all.
-func (a *Archiver) archiveNext(ctx context.Context, u store.User, owner string, rep *Report, log *slog.Logger) (bool, error) {
-	items, err := a.st.OldestUnarchived(ctx, u.Address, a.opt.BatchSize)
-	if err != nil {
-		return false, fmt.Errorf("read items: %w", err)
+// previousHash is what the next archive's document links to: the previous
+// archive's URL, or before the first the user's previous_hash as found.
+func (a *Archiver) previousHash(t *turn) string {
+	if t.u.LastArchive == "" {
+		return t.u.PreviousHash
 	}
-	if len(items) < a.opt.BatchSize {
-		log.Warn("unarchived_count promises a batch the history does not hold",
-			"unarchived_count", u.Unarchived, "unarchived_items", len(items))
+	for _, x := range t.intents {
+		if x.ID == t.u.LastArchive && x.URL != "" {
+			return x.URL
+		}
+	}
+	return a.opt.URLBase + "/" + t.u.LastArchive
+}
+
+// archiveNext builds, signs, persists, posts and records the user's next
+// batch. It reports false when there is no full batch.
+func (a *Archiver) archiveNext(ctx context.Context, t *turn) (bool, error) {
+	n, addr := a.opt.Points.ArchiveItems, t.addr
+	entries, err := a.st.OldestUnarchived(ctx, addr, n)
+	if err != nil {
+		return false, fmt.Errorf("read ledger: %w", err)
+	}
+	if len(entries) < n {
 		return false, nil
 	}
-	doc := NewDocument(u.Address, u.PreviousHash, items)
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		ids[i] = e.ID
+	}
+	hist, err := a.st.HistoryJSON(ctx, ids)
+	if err != nil {
+		return false, fmt.Errorf("read history: %w", err)
+	}
+	doc, bs, err := Build(addr, a.previousHash(t), a.opt.Points.Archive(), entries, hist, a.opt.PII)
+	clear(hist)
+	if err != nil {
+		return false, err
+	}
+	t.rep.Gone += bs.Gone
+	if bs.Gone > 0 {
+		t.log.Warn("history documents gone: those items are archived without text", "gone", bs.Gone, "first_item", ids[0])
+	}
 	if err := doc.CheckPII(a.opt.PII); err != nil {
-		return false, fmt.Errorf("batch from item %s refused: %w", items[0].ID, err)
+		return false, fmt.Errorf("batch from item %s refused: %w", ids[0], err)
 	}
 	data, err := doc.Encode()
 	if err != nil {
 		return false, err
 	}
-	s, err := a.up.Prepare(ctx, data, doc.Tags(a.opt.AppName, a.opt.AppVersion))
+	if len(data) > MaxDocumentBytes {
+		return false, fmt.Errorf("archive: document of %d bytes exceeds %d", len(data), MaxDocumentBytes)
+	}
+	s, err := a.up.Prepare(ctx, data, doc.Tags(a.opt.AppName, a.opt.AppVersion, t.u.LastArchive))
 	if err != nil {
 		return false, fmt.Errorf("sign: %w", err)
 	}
 	now := a.opt.Now()
-	ids := make([]string, len(items))
-	for i, it := range items {
-		ids[i] = it.ID
-	}
 	intent := store.Archive{
-		ID: s.ID, Address: u.Address, PreviousHash: u.PreviousHash, ItemIDs: ids,
+		ID: s.ID, Address: addr, PrevTx: t.u.LastArchive, PreviousHash: doc.PreviousHash,
+		URL: a.opt.URLBase + "/" + s.ID, Points: doc.Points, ItemIDs: ids,
 		Bytes: int64(len(data)), Reward: s.Reward, Status: store.ArchiveSigned, Tx: s.Body,
 		CreatedAt: now, UpdatedAt: now,
 	}
@@ -258,42 +361,33 @@ func (a *Archiver) archiveNext(ctx context.Context, u store.User, owner string, 
 	if err := a.st.PutArchive(ctx, intent); err != nil {
 		return false, fmt.Errorf("persist intent %s: %w", s.ID, err)
 	}
-	if err := a.fence(ctx, u.Address, owner); err != nil {
+	t.intents = append(t.intents, intent)
+	if err := a.fence(ctx, addr, t.owner); err != nil {
 		return false, err
 	}
 	if err := a.up.Post(ctx, s); err != nil {
 		return false, fmt.Errorf("post %s: %w", s.ID, err)
 	}
-	log.Info("archive posted", "tx", s.ID, "items", len(ids), "bytes", len(data), "reward", s.Reward)
-	return true, a.record(ctx, intent, false, rep)
+	t.log.Info("archive posted", "tx", s.ID, "items", len(ids), "bytes", len(data), "reward", s.Reward)
+	return true, a.record(ctx, t, intent.ID, false)
 }
 
 // reconcile finishes what earlier sweeps left: a signed intent of the user's
 // current chain head. It reports whether it recorded an archive.
-func (a *Archiver) reconcile(ctx context.Context, u store.User, owner string, rep *Report, log *slog.Logger) (bool, error) {
-	if _, err := a.st.PendingArchive(ctx, u.Address); errors.Is(err, store.ErrNotFound) {
-		return false, nil
-	} else if err != nil {
-		return false, fmt.Errorf("pending archive: %w", err)
-	}
-	// Rare path: list all, as there may be stale intents (signed against an
-	// older previous_hash, never accepted) or several live ones after a
-	// re-sign.
-	all, err := a.st.Archives(ctx, u.Address)
-	if err != nil {
-		return false, fmt.Errorf("list archives: %w", err)
-	}
+func (a *Archiver) reconcile(ctx context.Context, t *turn) (bool, error) {
 	var live []store.Archive // oldest first
-	for _, x := range all {
+	for _, x := range t.intents {
 		if x.Status != store.ArchiveSigned {
 			continue
 		}
-		if x.ID == u.PreviousHash {
-			// Accepted and partly recorded (a backend whose completion is
-			// several writes): finish it.
-			return true, a.record(ctx, x, false, rep)
+		if x.ID == t.u.LastArchive {
+			// Accepted and recorded on the user, but the completion did not
+			// reach its last step: finish it (each step is idempotent).
+			return true, a.record(ctx, t, x.ID, false)
 		}
-		if x.PreviousHash == u.PreviousHash {
+		// Intents signed against an older head are stale: their items were
+		// archived by another intent (or a re-signed copy).
+		if x.PrevTx == t.u.LastArchive {
 			live = append(live, x)
 		}
 	}
@@ -306,20 +400,20 @@ func (a *Archiver) reconcile(ctx context.Context, u store.User, owner string, re
 			return false, fmt.Errorf("status of %s: %w", live[i].ID, err)
 		}
 		if st.State != arweave.StateUnknown {
-			rep.Reconciled++
-			log.Info("intent of an earlier sweep found "+st.State.String(), "tx", live[i].ID)
-			return true, a.record(ctx, live[i], st.State == arweave.StateConfirmed, rep)
+			t.rep.Reconciled++
+			t.log.Info("intent of an earlier sweep found "+st.State.String(), "tx", live[i].ID)
+			return true, a.record(ctx, t, live[i].ID, st.State == arweave.StateConfirmed)
 		}
 	}
 	newest := live[len(live)-1]
-	if err := a.fence(ctx, u.Address, owner); err != nil {
+	if err := a.fence(ctx, t.addr, t.owner); err != nil {
 		return false, err
 	}
-	err = a.up.Post(ctx, signedOf(newest))
+	err := a.up.Post(ctx, signedOf(newest))
 	if err == nil {
-		rep.Reposted++
-		log.Info("intent of an earlier sweep posted again", "tx", newest.ID)
-		return true, a.record(ctx, newest, false, rep)
+		t.rep.Reposted++
+		t.log.Info("intent of an earlier sweep posted again", "tx", newest.ID)
+		return true, a.record(ctx, t, newest.ID, false)
 	}
 	if !anchorRefused(err) {
 		return false, fmt.Errorf("post %s again: %w", newest.ID, err)
@@ -327,16 +421,16 @@ func (a *Archiver) reconcile(ctx context.Context, u store.User, owner string, re
 	if st, serr := a.up.Status(ctx, newest.ID); serr != nil {
 		return false, fmt.Errorf("status of %s: %w", newest.ID, serr)
 	} else if st.State != arweave.StateUnknown {
-		rep.Reconciled++
-		return true, a.record(ctx, newest, st.State == arweave.StateConfirmed, rep)
+		t.rep.Reconciled++
+		return true, a.record(ctx, t, newest.ID, st.State == arweave.StateConfirmed)
 	}
-	return true, a.resign(ctx, newest, owner, rep, log)
+	return true, a.resign(ctx, t, newest)
 }
 
 // resign signs the document and tags of an intent whose anchor expired with
-// a fresh anchor, persists the new intent for the same items and
-// previous_hash, posts and records it.
-func (a *Archiver) resign(ctx context.Context, old store.Archive, owner string, rep *Report, log *slog.Logger) error {
+// a fresh anchor, persists the new intent for the same items and chain
+// position, posts and records it.
+func (a *Archiver) resign(ctx context.Context, t *turn, old store.Archive) error {
 	tx, err := arweave.ParseTransaction(old.Tx)
 	if err != nil {
 		return fmt.Errorf("re-sign %s: %w", old.ID, err)
@@ -347,25 +441,32 @@ func (a *Archiver) resign(ctx context.Context, old store.Archive, owner string, 
 	}
 	now := a.opt.Now()
 	n := old
-	n.ID, n.Reward, n.Tx, n.Status, n.CreatedAt, n.UpdatedAt = s.ID, s.Reward, s.Body, store.ArchiveSigned, now, now
+	n.ID, n.URL, n.Reward, n.Tx, n.Status, n.CreatedAt, n.UpdatedAt = s.ID, a.opt.URLBase+"/"+s.ID, s.Reward, s.Body, store.ArchiveSigned, now, now
 	if err := a.st.PutArchive(ctx, n); err != nil {
 		return fmt.Errorf("persist intent %s: %w", s.ID, err)
 	}
-	rep.Resigned++
-	log.Warn("anchor of an unposted intent expired; signed the same document anew", "old_tx", old.ID, "tx", s.ID)
-	if err := a.fence(ctx, n.Address, owner); err != nil {
+	t.intents = append(t.intents, n)
+	t.rep.Resigned++
+	t.log.Warn("anchor of an unposted intent expired; signed the same document anew", "old_tx", old.ID, "tx", s.ID)
+	if err := a.fence(ctx, n.Address, t.owner); err != nil {
 		return err
 	}
 	if err := a.up.Post(ctx, s); err != nil {
 		return fmt.Errorf("post %s: %w", s.ID, err)
 	}
-	return a.record(ctx, n, false, rep)
+	return a.record(ctx, t, n.ID, false)
 }
 
-// record applies an accepted archive and counts it.
-func (a *Archiver) record(ctx context.Context, x store.Archive, confirmed bool, rep *Report) error {
+// record applies the accepted archive id (one of t.intents), counts it and
+// moves the turn's view of the user to it.
+func (a *Archiver) record(ctx context.Context, t *turn, id string, confirmed bool) error {
+	i := 0
+	for i < len(t.intents) && t.intents[i].ID != id {
+		i++
+	}
+	x := t.intents[i]
 	now := a.opt.Now()
-	if err := a.st.CompleteArchive(ctx, x, now); err != nil {
+	if err := a.st.CompleteArchive(ctx, t.u.ID, x, now); err != nil {
 		return fmt.Errorf("record %s: %w", x.ID, err)
 	}
 	if confirmed {
@@ -373,10 +474,14 @@ func (a *Archiver) record(ctx context.Context, x store.Archive, confirmed bool, 
 			return fmt.Errorf("mark %s confirmed: %w", x.ID, err)
 		}
 	}
-	rep.Uploads++
-	rep.Bytes += x.Bytes
+	t.intents[i].Status = store.ArchiveAccepted
+	t.u.LastArchive, t.u.PreviousHash = x.ID, x.URL
+	t.rep.Uploads++
+	t.rep.Items += len(x.ItemIDs)
+	t.rep.Bytes += x.Bytes
+	t.rep.Sizes = append(t.rep.Sizes, int(x.Bytes))
 	if w, err := strconv.ParseInt(x.Reward, 10, 64); err == nil {
-		rep.Winston += w
+		t.rep.Winston += w
 	}
 	return nil
 }

@@ -1,7 +1,9 @@
 package archive_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -9,7 +11,9 @@ import (
 
 	"github.com/kleo-network/kleo-stream/internal/archive"
 	"github.com/kleo-network/kleo-stream/internal/arweave"
+	"github.com/kleo-network/kleo-stream/internal/pii"
 	"github.com/kleo-network/kleo-stream/internal/store"
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 func TestSweepArchivesFullBatchesInChain(t *testing.T) {
@@ -38,29 +42,33 @@ func TestSweepArchivesFullBatchesInChain(t *testing.T) {
 	if rep.Bytes != bytes || rep.Winston != winston {
 		t.Errorf("report bytes %d winston %d, want %d and %d", rep.Bytes, rep.Winston, bytes, winston)
 	}
-	checkBooks(t, st, g, seeded, 50)
+	checkBooks(t, st, g, seeded, nil)
 
 	// The first archive has previous_hash "" and no Previous-Tx tag; the
-	// second names the first in both.
+	// second names the first: by URL in previous_hash, by raw id in the tag.
 	arcs, err := st.Archives(context.Background(), address(1))
 	if err != nil || len(arcs) != 3 {
 		t.Fatalf("archives: %d, %v", len(arcs), err)
 	}
 	for i, x := range arcs {
-		if x.Status != store.ArchiveAccepted {
-			t.Errorf("archive %d status %q", i, x.Status)
+		if x.Status != store.ArchiveAccepted || x.Points != 12 || x.URL != archive.DefaultURLBase+"/"+x.ID {
+			t.Errorf("archive %d: status %q, points %d, url %q", i, x.Status, x.Points, x.URL)
 		}
 		tx, err := arweave.ParseTransaction(x.Tx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		prev, ok := tx.Tag(archive.TagPreviousTx)
-		want := ""
+		wantTx, wantHash := "", ""
 		if i > 0 {
-			want = arcs[i-1].ID
+			wantTx, wantHash = arcs[i-1].ID, arcs[i-1].URL
 		}
-		if prev != want || ok != (i > 0) || x.PreviousHash != want {
-			t.Errorf("archive %d: Previous-Tx %q (present %v), previous_hash %q; want %q", i, prev, ok, x.PreviousHash, want)
+		if prev != wantTx || ok != (i > 0) || x.PrevTx != wantTx || x.PreviousHash != wantHash {
+			t.Errorf("archive %d: Previous-Tx %q (present %v), prev_tx %q, previous_hash %q; want %q and %q", i, prev, ok, x.PrevTx, x.PreviousHash, wantTx, wantHash)
+		}
+		doc, _ := archive.ParseDocument(tx.Data)
+		if doc.PreviousHash != wantHash {
+			t.Errorf("archive %d: the signed document's previous_hash %q, want %q", i, doc.PreviousHash, wantHash)
 		}
 		if v, _ := tx.Tag(archive.TagAddress); v != address(1) {
 			t.Errorf("archive %d: Kleo-Address %q", i, v)
@@ -68,6 +76,9 @@ func TestSweepArchivesFullBatchesInChain(t *testing.T) {
 		if v, _ := tx.Tag(archive.TagAppVersion); v != "test" {
 			t.Errorf("archive %d: App-Version %q", i, v)
 		}
+	}
+	if u := user(t, st, address(1)); u.LastArchive != arcs[2].ID || u.PreviousHash != arcs[2].URL || len(u.Applied) != 0 {
+		t.Errorf("user after the sweep: %+v", u)
 	}
 
 	// Nothing is left to do: a second sweep uploads nothing.
@@ -101,7 +112,7 @@ func TestSweepSkipsUserLeasedByAnother(t *testing.T) {
 	if err != nil || rep.UsersSwept != 1 || rep.Uploads != 1 {
 		t.Fatalf("after expiry: report %+v, %v", rep, err)
 	}
-	checkBooks(t, st, g, map[string]int{addr: 60}, 50)
+	checkBooks(t, st, g, map[string]int{addr: 60}, nil)
 }
 
 // countingUploader counts the posts per id that reach the gateway.
@@ -147,7 +158,7 @@ func TestConcurrentSweepsNeverUploadTwice(t *testing.T) {
 		if _, err := archive.New(st, up, archive.Options{}).Sweep(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		checkBooks(t, st, g, seeded, 50)
+		checkBooks(t, st, g, seeded, nil)
 		if n := len(g.Accepted()); n != 18 {
 			t.Errorf("round %d: %d uploads, want 18", round, n)
 		}
@@ -163,47 +174,102 @@ func TestConcurrentSweepsNeverUploadTwice(t *testing.T) {
 	}
 }
 
-func TestSweepRefusesDocumentWithPII(t *testing.T) {
+// TestSweepScrubsOnTheWayOut: Kleo's history documents hold raw page text
+// with PII. The archive carries it scrubbed; Kleo's documents are unchanged;
+// nothing of the text reaches the logs.
+func TestSweepScrubsOnTheWayOut(t *testing.T) {
 	st := openStore(t)
 	g, gw := fakeGateway(t)
-	clean, dirty := address(20), address(21)
-	seed(t, st, clean, 0, 50)
-	seed(t, st, dirty, 0, 49)
-	// An item that escaped scrubbing upstream.
+	addr := address(21)
+	addUser(t, st, addr, absent{})
 	leak := "jane.doe@example.org"
-	if _, err := st.PutHistory(context.Background(), []store.HistoryItem{{
-		ID: "ffffffffffffffffffffffff", Address: dirty, Shard: "shard-1", Seq: "999",
-		URL: "https://example.com/x", Title: "Mail " + leak, Activity: "Shopping", VisitTime: 1_770_000_000_000,
-	}}); err != nil {
+	raw := "Order confirmed. Mail " + leak + " or call +1 415 555 0132."
+	docs := make([]bson.M, 50)
+	entries := make([]store.Entry, 50)
+	ids := make([]string, 50)
+	for i := range docs {
+		docs[i] = historyDoc(addr, i, raw)
+		ids[i] = itemID(addr, i)
+		entries[i] = store.Entry{ID: ids[i], Address: addr, Shard: "s", Seq: fmt.Sprint(i + 1), Bytes: 10, Activity: "Shopping", VisitTime: visitTime(i)}
+	}
+	if err := seeder(t, st).InsertHistory(context.Background(), docs); err != nil {
 		t.Fatal(err)
 	}
-	if errs, err := st.ApplyUsers(context.Background(), []store.UserDelta{{Address: dirty, Shard: "shard-1", ExpectSeq: "49", NewSeq: "50", Items: 1}}); err != nil || errs[0] != nil {
+	u := user(t, st, addr)
+	if _, err := st.Ledger(context.Background(), entries, nil); err != nil {
+		t.Fatal(err)
+	}
+	if errs, err := st.Apply(context.Background(), []store.Apply{{UserID: u.ID, Version: u.Version, Applied: ids, Bytes: 500, Activities: map[string]int64{"Shopping": 50}}}); err != nil || errs[0] != nil {
 		t.Fatal(err, errs)
 	}
 	logs, log := logBuffer()
-	up := &countingUploader{Uploader: &arweave.GatewayUploader{Gateway: gw, Wallet: testWallet(t)}, posts: map[string]int{}}
-	rep, err := archive.New(st, up, archive.Options{Logger: log}).Sweep(context.Background())
+	rep, err := archive.New(st, &arweave.GatewayUploader{Gateway: gw, Wallet: testWallet(t)}, archive.Options{Logger: log}).Sweep(context.Background())
+	if err != nil || rep.Uploads != 1 || rep.Failures != 0 {
+		t.Fatalf("report %+v, %v", rep, err)
+	}
+	data, _ := g.Data(g.Accepted()[0])
+	if bytes.Contains(data, []byte(leak)) || bytes.Contains(data, []byte("555 0132")) {
+		t.Errorf("the archive holds the raw PII")
+	}
+	if !bytes.Contains(data, []byte("Mail <EMAIL_ADDRESS> or call <PHONE_NUMBER>.")) {
+		t.Errorf("the archive does not hold the scrubbed text: %.300s", data)
+	}
+	hist, err := st.HistoryJSON(context.Background(), ids[:1])
+	if err != nil || !bytes.Contains(hist[ids[0]], []byte(leak)) {
+		t.Errorf("Kleo's history document changed (or unreadable: %v)", err)
+	}
+	mustNotContain(t, logs.String(), leak, "jane", "Order confirmed", "example.com")
+}
+
+// A document that still finds PII after scrubbing is refused and names only
+// the finding types: a Scrubber that scrubs nothing stands for a bug.
+func TestSweepRefusesDocumentWithPII(t *testing.T) {
+	st := openStore(t)
+	g, gw := fakeGateway(t)
+	addr := address(22)
+	addUser(t, st, addr, absent{})
+	leak := "jane.doe@example.org"
+	docs := make([]bson.M, 50)
+	entries := make([]store.Entry, 50)
+	for i := range docs {
+		docs[i] = historyDoc(addr, i, "mail "+leak)
+		entries[i] = store.Entry{ID: itemID(addr, i), Address: addr, Shard: "s", Seq: fmt.Sprint(i + 1), Activity: "Shopping", VisitTime: visitTime(i)}
+	}
+	if err := seeder(t, st).InsertHistory(context.Background(), docs); err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, 50)
+	for i := range ids {
+		ids[i] = entries[i].ID
+	}
+	if _, err := st.Ledger(context.Background(), entries, nil); err != nil {
+		t.Fatal(err)
+	}
+	u := user(t, st, addr)
+	if errs, err := st.Apply(context.Background(), []store.Apply{{UserID: u.ID, Version: u.Version, Applied: ids}}); err != nil || errs[0] != nil {
+		t.Fatal(err, errs)
+	}
+	logs, log := logBuffer()
+	rep, err := archive.New(st, &arweave.GatewayUploader{Gateway: gw, Wallet: testWallet(t)}, archive.Options{Logger: log, PII: noScrub{pii.New()}}).Sweep(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Failures != 1 || rep.PIIRefused != 1 || rep.Uploads != 1 {
-		t.Errorf("report %+v: want the clean user uploaded and the dirty one refused", rep)
+	if rep.Failures != 1 || rep.PIIRefused != 1 || rep.Uploads != 0 || g.Posts() != 0 {
+		t.Errorf("report %+v, %d posts: want the batch refused", rep, g.Posts())
 	}
-	for _, id := range g.Accepted() {
-		d, _ := g.Data(id)
-		doc, _ := archive.ParseDocument(d)
-		if doc.Address == dirty {
-			t.Errorf("document with PII uploaded")
-		}
+	if u := user(t, st, addr); u.LastArchive != "" || u.PreviousHash != "" {
+		t.Errorf("user changed: %+v", u)
 	}
-	if u, _ := st.User(context.Background(), dirty); u.Unarchived != 50 || u.PreviousHash != "" {
-		t.Errorf("dirty user changed: %+v", u)
-	}
-	mustNotContain(t, logs.String(), leak, "jane", "Mail", "example.com", "gardening")
+	mustNotContain(t, logs.String(), leak, "jane", "example.com", "gardening")
 	if !strings.Contains(logs.String(), "EMAIL_ADDRESS") {
 		t.Errorf("logs do not name the finding type: %s", logs)
 	}
 }
+
+// noScrub finds but does not scrub.
+type noScrub struct{ *pii.Engine }
+
+func (noScrub) Scrub(text, _ string) (string, []pii.Finding) { return text, nil }
 
 func TestSweepStopsBeforeDeadline(t *testing.T) {
 	st := openStore(t)
@@ -223,7 +289,7 @@ func TestSweepStopsBeforeDeadline(t *testing.T) {
 	if err != nil || rep.Stopped || rep.Uploads != 2 {
 		t.Fatalf("report %+v, %v", rep, err)
 	}
-	checkBooks(t, st, g, map[string]int{address(30): 100}, 50)
+	checkBooks(t, st, g, map[string]int{address(30): 100}, nil)
 }
 
 func TestSweepWithBundler(t *testing.T) {
@@ -238,8 +304,7 @@ func TestSweepWithBundler(t *testing.T) {
 	if err != nil || rep.Uploads != 2 || rep.Winston != 0 {
 		t.Fatalf("report %+v, %v", rep, err)
 	}
-	u, _ := st.User(context.Background(), address(40))
-	item, ok := b.item(u.PreviousHash)
+	item, ok := b.item(user(t, st, address(40)).LastArchive)
 	if !ok {
 		t.Fatal("chain head not at the bundler")
 	}
@@ -247,11 +312,12 @@ func TestSweepWithBundler(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := b.item(doc.PreviousHash); !ok || doc.PreviousHash == "" {
-		t.Errorf("second data item's previous_hash %q is not the first item", doc.PreviousHash)
+	prev, _ := item.Tag(archive.TagPreviousTx)
+	if _, ok := b.item(prev); !ok || doc.PreviousHash != archive.DefaultURLBase+"/"+prev {
+		t.Errorf("second data item: Previous-Tx %q, previous_hash %q: not the first item", prev, doc.PreviousHash)
 	}
-	if v, _ := item.Tag(archive.TagPreviousTx); v != doc.PreviousHash {
-		t.Errorf("Previous-Tx %q", v)
+	if body, _ := item.MarshalBinary(); len(body) > 100*1024 {
+		t.Errorf("data item of %d bytes, over Turbo's free 100 KiB", len(body))
 	}
 }
 
@@ -296,5 +362,119 @@ func TestSweepStopsBetweenBatchesAtDeadline(t *testing.T) {
 	if err != nil || rep.Uploads != 2 {
 		t.Fatalf("next sweep: %+v, %v", rep, err)
 	}
-	checkBooks(t, st, g, map[string]int{address(31): 200}, 50)
+	checkBooks(t, st, g, map[string]int{address(31): 200}, nil)
+}
+
+// The first archive carries the user's previous_hash as found, whatever
+// form Kleo's documents hold it in; the second links to the first by URL.
+func TestFirstArchiveContinuesTheOldChain(t *testing.T) {
+	irys := "https://gateway.irys.xyz/Jq2Hbd0Y3qvV1mJX8H4fJvF5KtXxJ1P9Q2w3e4r5t6y"
+	tests := []struct {
+		name   string
+		stored any
+		want   string
+	}{
+		{"absent", absent{}, ""},
+		{"false", false, ""},
+		{"null", nil, ""},
+		{"empty", "", ""},
+		{"default_hash", "default_hash", "default_hash"},
+		{"irys URL", irys, irys},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := openStore(t)
+			g, gw := fakeGateway(t)
+			addr := address(60 + i)
+			addUser(t, st, addr, tt.stored)
+			seed(t, st, addr, 0, 100)
+			rep, err := archive.New(st, &arweave.GatewayUploader{Gateway: gw, Wallet: testWallet(t)}, archive.Options{}).Sweep(context.Background())
+			if err != nil || rep.Uploads != 2 || rep.Failures != 0 {
+				t.Fatalf("report %+v, %v", rep, err)
+			}
+			checkBooks(t, st, g, map[string]int{addr: 100}, map[string]string{addr: tt.want})
+			if ph, _ := userDoc(t, st, addr)["previous_hash"].(string); !strings.HasPrefix(ph, "https://arweave.net/") {
+				t.Errorf("previous_hash %q is not an arweave.net URL", ph)
+			}
+		})
+	}
+}
+
+// A history document Kleo deleted before its item was archived: the item is
+// archived in its place, without text, marked gone; the others are intact.
+func TestGoneHistoryDocument(t *testing.T) {
+	st := openStore(t)
+	g, gw := fakeGateway(t)
+	addr := address(70)
+	addUser(t, st, addr, "default_hash")
+	var docs []bson.M
+	entries := make([]store.Entry, 50)
+	ids := make([]string, 50)
+	for i := range entries {
+		ids[i] = itemID(addr, i)
+		entries[i] = store.Entry{ID: ids[i], Address: addr, Shard: "s", Seq: fmt.Sprint(i + 1), Activity: "Learning", VisitTime: visitTime(i)}
+		if i != 7 {
+			docs = append(docs, historyDoc(addr, i, summary))
+		}
+	}
+	if err := seeder(t, st).InsertHistory(context.Background(), docs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Ledger(context.Background(), entries, nil); err != nil {
+		t.Fatal(err)
+	}
+	u := user(t, st, addr)
+	if errs, err := st.Apply(context.Background(), []store.Apply{{UserID: u.ID, Version: u.Version, Applied: ids}}); err != nil || errs[0] != nil {
+		t.Fatal(err, errs)
+	}
+	rep, err := archive.New(st, &arweave.GatewayUploader{Gateway: gw, Wallet: testWallet(t)}, archive.Options{}).Sweep(context.Background())
+	if err != nil || rep.Uploads != 1 || rep.Gone != 1 {
+		t.Fatalf("report %+v, %v", rep, err)
+	}
+	data, _ := g.Data(g.Accepted()[0])
+	doc, _ := archive.ParseDocument(data)
+	for i, it := range doc.Items {
+		if gone := i == 7; it.Gone != gone || (it.Summary == "") != gone || (it.URL == "") != gone || it.ID != ids[i] || it.Activity != "Learning" {
+			t.Errorf("item %d: %+v", i, it)
+		}
+	}
+}
+
+// A user document the processor cannot update (kleo_points stored as a
+// string) cannot record an archive either: nothing is posted, and the reason
+// is counted as a failure, not retried in a loop.
+func TestPoisonUserIsNotArchived(t *testing.T) {
+	st := openStore(t)
+	g, gw := fakeGateway(t)
+	addr := address(71)
+	seed(t, st, addr, 0, 60)
+	poison := address(72)
+	doc := newUser(72, poison, "default_hash")
+	doc["kleo_points"] = "12"
+	if err := seeder(t, st).InsertUsers(context.Background(), []bson.M{doc}); err != nil {
+		t.Fatal(err)
+	}
+	if u := user(t, st, poison); u.Problem == "" {
+		t.Fatalf("the store sees no problem in a string kleo_points")
+	}
+	// Its items reached the ledger before the document went bad.
+	entries := make([]store.Entry, 50)
+	for i := range entries {
+		entries[i] = store.Entry{ID: itemID(poison, i), Address: poison, Shard: "s", Seq: fmt.Sprint(i), Activity: "Learning", VisitTime: visitTime(i)}
+	}
+	ids := make([]string, 50)
+	for i := range ids {
+		ids[i] = entries[i].ID
+	}
+	if _, err := st.Ledger(context.Background(), entries, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Ledger(context.Background(), nil, ids); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := archive.New(st, &arweave.GatewayUploader{Gateway: gw, Wallet: testWallet(t)}, archive.Options{}).Sweep(context.Background())
+	if err != nil || rep.Uploads != 1 || rep.Failures != 1 || g.Posts() != 1 {
+		t.Fatalf("report %+v, %d posts, %v: want the good user archived and the poison one refused", rep, g.Posts(), err)
+	}
+	checkBooks(t, st, g, map[string]int{addr: 60}, nil)
 }

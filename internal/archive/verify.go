@@ -5,15 +5,24 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/kleo-network/kleo-stream/internal/arweave"
 	"github.com/kleo-network/kleo-stream/internal/pii"
 )
 
-// Source is where VerifyChain reads transactions; *arweave.Gateway is one.
+// Upload is one archive as read back from the permaweb: a format-2
+// transaction and its data, or an ANS-104 data item.
+type Upload struct {
+	Tx     *arweave.Transaction // a transaction (its Data may be empty: see Data)
+	Item   *arweave.DataItem    // or a data item
+	Data   []byte               // the uploaded bytes
+	Bundle string               // the transaction carrying Item, when known
+}
+
+// Source reads archives back by id; GatewaySource is one.
 type Source interface {
-	Transaction(ctx context.Context, id string) (*arweave.Transaction, error)
-	Data(ctx context.Context, id string) ([]byte, error)
+	Upload(ctx context.Context, id string) (Upload, error)
 }
 
 // VerifyOptions tune VerifyChain.
@@ -26,43 +35,65 @@ type VerifyOptions struct {
 
 // Link is one archive of a chain as verified.
 type Link struct {
-	ID       string
-	Previous string // the document's previous_hash
-	Signer   string // wallet address of the transaction's owner
-	Items    int
-	Bytes    int
-	From, To int64
-	Problems []string // empty when the link verified
+	ID           string
+	Previous     string // the Previous-Tx tag: the previous archive's id, "" for the first
+	PreviousHash string // the document's previous_hash
+	Signer       string // wallet address of the upload's owner
+	Bundle       string // the bundle transaction carrying the link, for a data item
+	Items        int
+	Bytes        int
+	From, To     int64
+	Problems     []string // empty when the link verified
+	Doc          *Document
 }
 
 // Chain is the result of VerifyChain: the links from the newest back.
 type Chain struct {
 	Address string
 	Links   []Link
+	// Origin is the previous_hash of the first archive this system made for
+	// the user: "" (the chain starts there), "default_hash", or the URL of
+	// an upload by an older system, where the user's chain continues.
+	Origin string
+	// Complete is true when the walk reached that first archive.
+	Complete bool
 }
 
-// OK reports whether every link verified.
+// OK reports whether every link verified and the walk reached the first.
 func (c *Chain) OK() bool {
 	for _, l := range c.Links {
 		if len(l.Problems) > 0 {
 			return false
 		}
 	}
-	return len(c.Links) > 0
+	return len(c.Links) > 0 && c.Complete
+}
+
+// Continues says in words where the chain goes before its first archive.
+func (c *Chain) Continues() string {
+	switch c.Origin {
+	case "":
+		return "the chain starts with this system's first archive"
+	case "default_hash":
+		return `the user's previous_hash was "default_hash": no earlier upload`
+	}
+	return "the chain continues elsewhere, at " + c.Origin
 }
 
 // ErrChain is returned by VerifyChain when a link fails.
 var ErrChain = errors.New("archive: chain does not verify")
 
-// VerifyChain walks address's archive chain from the transaction newest back
-// to the first archive (previous_hash ""), reading each transaction's header
-// and data from src. For each it checks the signature and id, that the data
-// matches data_size and data_root, that the document belongs to address and
-// links to the next transaction read, that its tags agree with it (address,
-// Previous-Tx, Item-Count, From, To), that its items are in visit-time order
-// with consistent stamps and activity counts, and that the PII engine finds
-// nothing in it. It returns the chain read so far and an error matching
-// ErrChain if any check failed or a link could not be read.
+// VerifyChain walks address's archive chain from the upload newest back to
+// the first archive this system made (the one without a Previous-Tx tag),
+// reading each from src. For each it checks the signature and id, that the
+// data matches data_size and data_root (for a transaction), that the
+// document belongs to address, that its Previous-Tx tag names the next
+// upload read and its previous_hash is that upload's URL, that its tags
+// agree with it (address, Item-Count, From, To), that its items are in
+// visit-time order with consistent stamps and activity counts, and that the
+// PII engine finds nothing in it. It returns the chain read so far and an
+// error matching ErrChain if any check failed or a link could not be read;
+// the error names the first failing link.
 func VerifyChain(ctx context.Context, src Source, address, newest string, opt VerifyOptions) (*Chain, error) {
 	if opt.PII == nil {
 		opt.PII = pii.New()
@@ -82,7 +113,7 @@ func VerifyChain(ctx context.Context, src Source, address, newest string, opt Ve
 			break
 		}
 		seen[id] = true
-		l, doc := verifyLink(ctx, src, address, id, opt)
+		l := VerifyLink(ctx, src, address, id, opt)
 		if l.Signer != "" {
 			if signer == "" {
 				signer = l.Signer
@@ -91,10 +122,13 @@ func VerifyChain(ctx context.Context, src Source, address, newest string, opt Ve
 			}
 		}
 		c.Links = append(c.Links, l)
-		if doc == nil {
+		if l.Doc == nil {
 			break // the link cannot be followed
 		}
-		id = doc.PreviousHash
+		if l.Previous == "" {
+			c.Origin, c.Complete = l.PreviousHash, true
+		}
+		id = l.Previous
 	}
 	if !c.OK() {
 		return c, fmt.Errorf("%w: %s", ErrChain, firstProblem(c))
@@ -103,48 +137,68 @@ func VerifyChain(ctx context.Context, src Source, address, newest string, opt Ve
 }
 
 func firstProblem(c *Chain) string {
-	for _, l := range c.Links {
+	for i, l := range c.Links {
 		if len(l.Problems) > 0 {
-			return l.ID + ": " + l.Problems[0]
+			return fmt.Sprintf("link %d (%s): %s", i+1, l.ID, l.Problems[0])
 		}
 	}
-	return "no archive"
+	if len(c.Links) == 0 {
+		return "no archive"
+	}
+	return "the walk stopped before the first archive"
 }
 
-// verifyLink checks one transaction. It returns the document when it could
-// be read, so that the walk can go on even past a failed check.
-func verifyLink(ctx context.Context, src Source, address, id string, opt VerifyOptions) (Link, *Document) {
+// VerifyLink reads and checks one archive. Its Doc is set when the document
+// could be read, so that a walk can go on even past a failed check.
+func VerifyLink(ctx context.Context, src Source, address, id string, opt VerifyOptions) Link {
+	if opt.PII == nil {
+		opt.PII = pii.New()
+	}
 	l := Link{ID: id}
 	bad := func(format string, args ...any) { l.Problems = append(l.Problems, fmt.Sprintf(format, args...)) }
-	tx, err := src.Transaction(ctx, id)
+	up, err := src.Upload(ctx, id)
 	if err != nil {
-		bad("read header: %v", err)
-		return l, nil
+		bad("read: %v", err)
+		return l
 	}
-	if tx.ID != id {
-		bad("the gateway served transaction %s", tx.ID)
+	var tags []arweave.Tag
+	switch {
+	case up.Item != nil:
+		l.Bundle = up.Bundle
+		if got := up.Item.ID(); got != id {
+			bad("the gateway served data item %s", got)
+		}
+		if err := up.Item.Verify(); err != nil {
+			bad("signature: %v", err)
+		}
+		l.Signer, tags, up.Data = up.Item.OwnerAddress(), up.Item.Tags, up.Item.Data
+	case up.Tx != nil:
+		if up.Tx.ID != id {
+			bad("the gateway served transaction %s", up.Tx.ID)
+		}
+		if err := up.Tx.Verify(); err != nil {
+			bad("signature: %v", err)
+		}
+		if s, err := up.Tx.OwnerAddress(); err == nil {
+			l.Signer = s
+		}
+		if err := up.Tx.VerifyData(up.Data); err != nil {
+			bad("data: %v", err)
+		}
+		tags = up.Tx.Tags
+	default:
+		bad("read: neither a transaction nor a data item")
+		return l
 	}
-	if err := tx.Verify(); err != nil {
-		bad("signature: %v", err)
-	}
-	if s, err := tx.OwnerAddress(); err == nil {
-		l.Signer = s
-	}
-	data, err := src.Data(ctx, id)
-	if err != nil {
-		bad("read data: %v", err)
-		return l, nil
-	}
-	l.Bytes = len(data)
-	if err := tx.VerifyData(data); err != nil {
-		bad("data: %v", err)
-	}
-	doc, err := ParseDocument(data)
+	l.Bytes = len(up.Data)
+	doc, err := ParseDocument(up.Data)
 	if err != nil {
 		bad("%v", err)
-		return l, nil
+		return l
 	}
-	l.Previous, l.Items, l.From, l.To = doc.PreviousHash, len(doc.Items), doc.FromStamp, doc.ToStamp
+	l.Doc = doc
+	l.PreviousHash, l.Items, l.From, l.To = doc.PreviousHash, len(doc.Items), doc.FromStamp, doc.ToStamp
+	l.Previous, _ = findTag(tags, TagPreviousTx)
 	if doc.Version != Version {
 		bad("document version %d, want %d", doc.Version, Version)
 	}
@@ -152,23 +206,18 @@ func verifyLink(ctx context.Context, src Source, address, id string, opt VerifyO
 		bad("document of address %q", doc.Address)
 	}
 	checkTag := func(name, want string) {
-		got, ok := tx.Tag(name)
-		if want == "" {
-			if ok {
-				bad("tag %s is %q, want it absent", name, got)
-			}
-			return
-		}
-		if got != want {
+		if got, _ := findTag(tags, name); got != want {
 			bad("tag %s is %q, want %q", name, got, want)
 		}
 	}
 	checkTag(TagContentType, "application/json")
 	checkTag(TagAddress, address)
-	checkTag(TagPreviousTx, doc.PreviousHash)
 	checkTag(TagItemCount, strconv.Itoa(len(doc.Items)))
 	checkTag(TagFrom, strconv.FormatInt(doc.FromStamp, 10))
 	checkTag(TagTo, strconv.FormatInt(doc.ToStamp, 10))
+	if l.Previous != "" && !strings.HasSuffix(doc.PreviousHash, "/"+l.Previous) {
+		bad("previous_hash is not the URL of the Previous-Tx %s", l.Previous)
+	}
 	if len(doc.Items) == 0 || (opt.ItemCount > 0 && len(doc.Items) != opt.ItemCount) {
 		bad("%d items, want %d", len(doc.Items), opt.ItemCount)
 	}
@@ -188,7 +237,16 @@ func verifyLink(ctx context.Context, src Source, address, id string, opt VerifyO
 	if err := doc.CheckPII(opt.PII); err != nil {
 		bad("%v", err)
 	}
-	return l, doc
+	return l
+}
+
+func findTag(tags []arweave.Tag, name string) (string, bool) {
+	for _, t := range tags {
+		if t.Name == name {
+			return t.Value, true
+		}
+	}
+	return "", false
 }
 
 func equalCounts(a, b map[string]int64) bool {
@@ -201,4 +259,43 @@ func equalCounts(a, b map[string]int64) bool {
 		}
 	}
 	return true
+}
+
+// GatewaySource reads archives through a gateway. It asks the gateway's
+// GraphQL endpoint what an id is: a bundled data item is rebuilt from its
+// GraphQL metadata (signature, owner key, tags, anchor) and its data from
+// GET /{id}, so its signature is checked without fetching the bundle; a
+// base-layer transaction is read from GET /tx/{id} and GET /{id}. Without
+// GraphQL (or before the gateway indexed the id) only transactions are read.
+type GatewaySource struct {
+	Gateway *arweave.Gateway
+}
+
+// Upload implements Source.
+func (g GatewaySource) Upload(ctx context.Context, id string) (Upload, error) {
+	n, err := g.Gateway.Node(ctx, id)
+	switch {
+	case err == nil && n.BundledIn != "":
+		data, err := g.Gateway.Data(ctx, id)
+		if err != nil {
+			return Upload{}, err
+		}
+		item, err := n.DataItem(data)
+		if err != nil {
+			return Upload{}, err
+		}
+		return Upload{Item: item, Data: data, Bundle: n.BundledIn}, nil
+	case err == nil, errors.Is(err, arweave.ErrNoGraphQL), errors.Is(err, arweave.ErrNotFound):
+	default:
+		return Upload{}, err
+	}
+	tx, err := g.Gateway.Transaction(ctx, id)
+	if err != nil {
+		return Upload{}, err
+	}
+	data, err := g.Gateway.Data(ctx, id)
+	if err != nil {
+		return Upload{}, err
+	}
+	return Upload{Tx: tx, Data: data}, nil
 }

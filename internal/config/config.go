@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -57,7 +58,10 @@ type Archiver struct {
 	GatewayURL     string
 	BundlerURL     string
 	Mode           string // "gateway" or "bundler"
-	BatchSize      int
+	// URLBase is what an archive's id is appended to for the user's
+	// previous_hash (ARCHIVE_URL_BASE). Items per archive are not
+	// configured here: they are part of the points rule (internal/points).
+	URLBase        string
 	MaxUsers       int // users swept per invocation
 	AppVersion     string
 	DeadlineMargin time.Duration
@@ -221,9 +225,16 @@ func LoadArchiver(ctx context.Context, getenv func(string) string, src SecretSou
 	}
 	c.GatewayURL = e.str("ARWEAVE_GATEWAY_URL", "https://arweave.net")
 	c.BundlerURL = e.str("ARWEAVE_BUNDLER_URL", "https://upload.ardrive.io")
-	c.BatchSize = e.integer("ARCHIVE_BATCH_SIZE", 50, 1, 1000)
+	c.URLBase = e.str("ARCHIVE_URL_BASE", "https://arweave.net")
+	if u, err := url.Parse(c.URLBase); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		e.fail("ARCHIVE_URL_BASE", "want an http(s) URL such as https://arweave.net")
+	}
 	c.MaxUsers = e.integer("ARCHIVE_MAX_USERS", 100, 1, 100000)
 	c.AppVersion = e.str("APP_VERSION", "dev")
+	if len(c.AppVersion) > 64 {
+		// It is an archive tag; archives are kept under 100 KiB by construction.
+		e.fail("APP_VERSION", "at most 64 bytes")
+	}
 	c.DeadlineMargin = e.duration("DEADLINE_MARGIN", 10*time.Second)
 	if path := e.get("ARWEAVE_WALLET_FILE"); path != "" {
 		if e.get("ARWEAVE_WALLET_SECRET_ARN") != "" || e.get("ARWEAVE_WALLET_PARAMETER") != "" {

@@ -94,7 +94,7 @@ func TestLoadArchiverWallet(t *testing.T) {
 		{"missing file", map[string]string{"ARWEAVE_WALLET_FILE": "x.json"}, "", "ARWEAVE_WALLET_FILE: cannot read"},
 		{"two", map[string]string{"ARWEAVE_WALLET_FILE": "w.json", "ARWEAVE_WALLET_SECRET_ARN": "arn:wallet"}, "", "only one wallet source"},
 		{"bad mode", map[string]string{"ARWEAVE_WALLET_FILE": "w.json", "ARWEAVE_MODE": "ftp"}, "", "ARWEAVE_MODE"},
-		{"bad batch", map[string]string{"ARWEAVE_WALLET_FILE": "w.json", "ARCHIVE_BATCH_SIZE": "0"}, "", "ARCHIVE_BATCH_SIZE"},
+		{"bad URL base", map[string]string{"ARWEAVE_WALLET_FILE": "w.json", "ARCHIVE_URL_BASE": "arweave.net"}, "", "ARCHIVE_URL_BASE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,8 +111,8 @@ func TestLoadArchiverWallet(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if string(c.Wallet) != tt.wantWallet || c.BatchSize != 50 {
-				t.Errorf("got wallet %q batch %d", c.Wallet, c.BatchSize)
+			if string(c.Wallet) != tt.wantWallet || c.URLBase != "https://arweave.net" {
+				t.Errorf("got wallet %q URL base %q", c.Wallet, c.URLBase)
 			}
 		})
 	}
