@@ -19,7 +19,7 @@ node: $(NODE_DIR)/node_modules/.package-lock.json
 # Node packages are needed only once tools/node exists.
 NODE_DEPS := $(if $(wildcard $(NODE_DIR)/package-lock.json),node)
 
-test: $(NODE_DEPS)
+test: $(NODE_DEPS) check-template
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
@@ -28,11 +28,11 @@ run: $(NODE_DEPS)
 	$(GO) run ./cmd/kleo run
 
 # linux/arm64 bootstrap binaries, as template.yaml deploys them (provided.al2023).
+LAMBDA_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w'
 build:
 	@for fn in processor archiver; do \
 		echo "build $(BIN)/$$fn/bootstrap"; \
-		CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' \
-			-o $(BIN)/$$fn/bootstrap ./functions/$$fn || exit 1; \
+		$(LAMBDA_BUILD) -o $(BIN)/$$fn/bootstrap ./functions/$$fn || exit 1; \
 	done
 
 # make invoke FN=processor EVENT=events/single.json: sam local invoke with SAM and
@@ -43,11 +43,13 @@ invoke:
 	@mkdir -p .kleo
 	tools/invoke.sh $(FN) $(EVENT)
 
-# sam build (BuildMethod: makefile) calls these with ARTIFACTS_DIR set.
+# sam build (BuildMethod: makefile; see template.yaml) runs these in the
+# repository root with ARTIFACTS_DIR set to the function's build directory.
+build-ProcessorFunction: LAMBDA_FN = processor
+build-ArchiverFunction: LAMBDA_FN = archiver
 build-ProcessorFunction build-ArchiverFunction:
-	fn=$$(echo $@ | sed 's/build-//; s/Function//' | tr 'A-Z' 'a-z'); \
-	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' \
-		-o $(ARTIFACTS_DIR)/bootstrap ./functions/$$fn
+	@test -n "$(ARTIFACTS_DIR)" || { echo "$@: ARTIFACTS_DIR is not set: sam build sets it to the function's build directory; by hand, make $@ ARTIFACTS_DIR=DIR (or make build, which writes $(BIN)/)" >&2; exit 2; }
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(LAMBDA_FN)
 
 vet:
 	$(GO) vet ./...

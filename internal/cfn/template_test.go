@@ -676,3 +676,51 @@ func checkDashboard(t *testing.T, tpl map[string]any) (map[string]bool, map[stri
 	}
 	return emitted, cfg.Metrics.Dimensions
 }
+
+// TestSAMConfig checks samconfig.toml against the template: the local-invoke
+// environment file exists, sets only variables the template declares (sam
+// local invoke ignores the others) and holds no secret, and builds are not
+// cached, because sam build would decide from CodeUri alone.
+func TestSAMConfig(t *testing.T) {
+	tpl := repoTemplate(t)
+	conf, err := os.ReadFile("../../samconfig.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if regexp.MustCompile(`(?m)^\s*cached\s*=\s*true`).Match(conf) {
+		t.Error("samconfig.toml: cached builds hash only CodeUri and miss changes under internal/")
+	}
+	m := regexp.MustCompile(`(?m)^\s*env_vars\s*=\s*"([^"]+)"`).FindSubmatch(conf)
+	if m == nil {
+		t.Fatal("samconfig.toml: no env_vars for sam local invoke")
+	}
+	data, err := os.ReadFile("../../" + string(m[1]))
+	if err != nil {
+		t.Fatalf("samconfig.toml env_vars: %v", err)
+	}
+	var env map[string]map[string]string
+	if err := json.Unmarshal(data, &env); err != nil {
+		t.Fatalf("%s: %v", m[1], err)
+	}
+	declared := func(fn, name string) bool {
+		return Path(tpl, "Globals", "Function", "Environment", "Variables", name) != nil ||
+			Path(tpl, "Resources", fn, "Properties", "Environment", "Variables", name) != nil
+	}
+	secret := regexp.MustCompile(`(?i)mongodb(\+srv)?://|"kty"|BEGIN [A-Z ]*PRIVATE KEY`)
+	for fn, vars := range env {
+		if Path(tpl, "Resources", fn, "Type") != "AWS::Serverless::Function" {
+			t.Errorf("%s: %s is not a function of the template", m[1], fn)
+		}
+		for k, v := range vars {
+			if !declared(fn, k) {
+				t.Errorf("%s: %s.%s is not declared in the template, so sam local invoke ignores it", m[1], fn, k)
+			}
+			if secret.MatchString(v) || (v != "" && (k == "MONGODB_URI" || strings.HasSuffix(k, "_SECRET_ARN") || strings.HasPrefix(k, "ARWEAVE_WALLET"))) {
+				t.Errorf("%s: %s.%s holds a secret or a reference to one", m[1], fn, k)
+			}
+		}
+	}
+	if len(env["ProcessorFunction"]) == 0 {
+		t.Errorf("%s: nothing for ProcessorFunction", m[1])
+	}
+}
