@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kleo-network/kleo-stream/internal/store"
 )
@@ -16,6 +17,7 @@ var applyCases = []testCase{
 	{name: "ApplyRejected", fn: testApplyRejected},
 	{name: "ApplyInvalidActivity", fn: testApplyInvalidActivity},
 	{name: "ApplyClearsApplied", fn: testApplyClearsApplied},
+	{name: "ApplyAndArchiveShareKleoStream", fn: testKleoStreamShared},
 }
 
 func testApplyCounts(t *testing.T, s Store) {
@@ -248,4 +250,35 @@ func testApplyClearsApplied(t *testing.T, s Store) {
 		}
 	}
 	untouched(t, before, after)
+}
+
+// testKleoStreamShared checks that Apply and CompleteArchive each change only
+// their own fields of kleo_stream: a store that $set the whole subdocument
+// would lose the other's.
+func testKleoStreamShared(t *testing.T, s Store) {
+	seedKleo(t, s)
+	u := user(t, s, addrEIP55)
+	a1 := archive("tx-1", addrEIP55, "", "default_hash", 12, nil, t0)
+	putArchive(t, s, a1)
+	if err := complete(t, s, u.ID, a1, t0); err != nil {
+		t.Fatalf("CompleteArchive: %v", err)
+	}
+	if got := user(t, s, addrEIP55); got.Version != 0 || got.LastArchive != "tx-1" {
+		t.Fatalf("after the first archive: %+v, want Version 0, LastArchive tx-1", got)
+	}
+	mustApply(t, s, store.Apply{UserID: u.ID, Version: 0, Applied: histEIP55[:2], Bytes: 9})
+	if got := user(t, s, addrEIP55); got.Version != 1 || got.LastArchive != "tx-1" || !slices.Equal(got.Applied, histEIP55[:2]) {
+		t.Fatalf("after Apply: %+v, want Version 1, LastArchive tx-1", got)
+	}
+	a2 := archive("tx-2", addrEIP55, "tx-1", a1.URL, 12, nil, t0.Add(time.Hour))
+	putArchive(t, s, a2)
+	if err := complete(t, s, u.ID, a2, t0.Add(time.Hour)); err != nil {
+		t.Fatalf("CompleteArchive: %v", err)
+	}
+	if got := user(t, s, addrEIP55); got.Version != 1 || got.LastArchive != "tx-2" || !slices.Equal(got.Applied, histEIP55[:2]) {
+		t.Errorf("after the second archive: %+v, want Version 1, Applied kept, LastArchive tx-2", got)
+	}
+	doc := userDoc(t, s, addrEIP55)
+	wantValue(t, doc, int32(24), "kleo_points")
+	wantValue(t, doc, int32(9), "total_data_quantity")
 }

@@ -1,8 +1,6 @@
 package storetest
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -20,59 +18,6 @@ var concurrencyCases = []testCase{
 }
 
 const goroutines = 6
-
-// deliver is the processor's protocol from package store's doc for one
-// user's items: read the user, write the ledger (marking the applied ids
-// counted), apply what is Pending and not applied, retry on ErrConflict.
-func deliver(ctx context.Context, s Store, addr string, es []store.Entry) error {
-	for range 1000 {
-		us, err := s.Users(ctx, []string{addr})
-		if err != nil {
-			return err
-		}
-		u, ok := us[addr]
-		if !ok {
-			return fmt.Errorf("no user %s", addr)
-		}
-		existing, err := s.Ledger(ctx, es, u.Applied)
-		if err != nil {
-			return err
-		}
-		a := store.Apply{UserID: u.ID, Version: u.Version, Activities: map[string]int64{}}
-		seen := map[string]bool{}
-		for _, id := range u.Applied {
-			seen[id] = true
-		}
-		for _, e := range es {
-			if x, ok := existing[e.ID]; ok {
-				if x.State == store.Counted {
-					continue
-				}
-				e = x // the effect computed the first time
-			}
-			if seen[e.ID] {
-				continue
-			}
-			seen[e.ID] = true
-			a.Applied = append(a.Applied, e.ID)
-			a.Bytes += e.Bytes
-			a.PII += e.PII
-			a.Points += e.Points
-			a.Activities[e.Activity]++
-		}
-		errs, err := s.Apply(ctx, []store.Apply{a})
-		if err != nil {
-			return err
-		}
-		if errs[0] == nil {
-			return nil
-		}
-		if !errors.Is(errs[0], store.ErrConflict) {
-			return errs[0]
-		}
-	}
-	return errors.New("no progress after 1000 conflicts")
-}
 
 func testConcurrentDeliveries(t *testing.T, s Store) {
 	seedKleo(t, s)

@@ -24,7 +24,7 @@ func get(doc bson.M, path ...string) (any, bool) {
 		if !isDoc {
 			return nil, false
 		}
-		ok = false
+		v, ok = nil, false
 		for _, e := range d {
 			if e.Key == k {
 				v, ok = e.Value, true

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/kleo-network/kleo-stream/internal/eip55"
 	"github.com/kleo-network/kleo-stream/internal/store"
 )
@@ -14,6 +16,8 @@ var userCases = []testCase{
 	{name: "UsersDuplicates", fn: testUsersDuplicates},
 	{name: "UsersProblems", fn: testUsersProblems},
 	{name: "UsersReadsOnly", fn: testUsersReadsOnly},
+	{name: "UserCreatedLater", fn: testUserCreatedLater},
+	{name: "UserRepaired", fn: testUserRepaired},
 }
 
 func testUsersBothSpellings(t *testing.T, s Store) {
@@ -47,6 +51,9 @@ func testUsersBothSpellings(t *testing.T, s Store) {
 	}
 	if again := user(t, s, addrEIP55); again.ID != got[addrEIP55].ID {
 		t.Errorf("ID not stable: %q then %q", got[addrEIP55].ID, again.ID)
+	}
+	if got := users(t, s, addrEIP55, addrEIP55); len(got) != 1 {
+		t.Errorf("Users with an address twice = %v, want one user", sortedKeys(got))
 	}
 	if got := users(t, s); len(got) != 0 {
 		t.Errorf("Users() with no addresses = %v", got)
@@ -156,4 +163,57 @@ func testUsersReadsOnly(t *testing.T, s Store) {
 			t.Errorf("Users changed document %s", id)
 		}
 	}
+}
+
+// kleoUser is a user document as Kleo's backend creates it at sign-up.
+func kleoUser(id bson.ObjectID, addr string) bson.M {
+	return bson.M{
+		"_id": id, "address": eip55.Checksum(addr), "slug": addr[2:8], "stage": int32(1), "name": "", "pfp": "",
+		"about": "", "content_tags": bson.A{}, "last_attested": int32(0), "identity_json": bson.D{}, "badges": bson.A{},
+		"kleo_points": int32(0), "total_data_quantity": int32(0),
+		"milestones": bson.D{
+			{Key: "tweet_activity_graph", Value: false}, {Key: "data_owned", Value: int32(0)},
+			{Key: "referred_count", Value: int32(0)}, {Key: "followed_on_twitter", Value: false},
+		},
+		"previous_hash": "default_hash", "referrals": bson.A{}, "referee": nil, "settings": bson.D{},
+		"first_time_user": true, "verified": false,
+	}
+}
+
+func testUserCreatedLater(t *testing.T, s Store) {
+	seedKleo(t, s)
+	if _, ok := users(t, s, addrUnknown)[addrUnknown]; ok {
+		t.Fatalf("%s found before Kleo's backend created it", addrUnknown)
+	}
+	id, _ := bson.ObjectIDFromHex("64d000000000000000000001")
+	if err := s.InsertUsers(t.Context(), []bson.M{kleoUser(id, addrUnknown)}); err != nil {
+		t.Fatalf("InsertUsers: %v", err)
+	}
+	u, ok := users(t, s, addrUnknown)[addrUnknown]
+	if !ok || u.Address != eip55.Checksum(addrUnknown) || u.Problem != "" || u.Version != 0 {
+		t.Fatalf("after sign-up: %+v (found %v)", u, ok)
+	}
+	mustApply(t, s, store.Apply{UserID: u.ID, Applied: []string{histUnknown}, Bytes: 50, Activities: map[string]int64{"News": 1}})
+	doc := userDocs(t, s)[id.Hex()]
+	wantValue(t, doc, int32(50), "total_data_quantity")
+	wantValue(t, doc, int32(1), "activity_json", "News")
+}
+
+func testUserRepaired(t *testing.T, s Store) {
+	seedKleo(t, s)
+	bad := user(t, s, addrBadActivity)
+	if bad.Problem == "" {
+		t.Fatalf("no Problem for activity_json \"oops\"")
+	}
+	doc := userDoc(t, s, addrBadActivity)
+	doc["activity_json"] = bson.D{}
+	if err := s.ReplaceUsers(t.Context(), []bson.M{doc}); err != nil {
+		t.Fatalf("ReplaceUsers: %v", err)
+	}
+	u := user(t, s, addrBadActivity)
+	if u.Problem != "" || u.ID != bad.ID {
+		t.Fatalf("after the repair: %+v, want no Problem and ID %q", u, bad.ID)
+	}
+	mustApply(t, s, store.Apply{UserID: u.ID, Bytes: 5, Activities: map[string]int64{"Shopping": 1}})
+	wantValue(t, userDoc(t, s, addrBadActivity), int32(1), "activity_json", "Shopping")
 }
