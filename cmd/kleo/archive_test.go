@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -106,5 +108,77 @@ func TestArchiveThenVerify(t *testing.T) {
 
 	if code := run(ctx, []string{"verify", "-store", "-dir", dir}, nil, &out, &errOut); code != 2 {
 		t.Errorf("verify without an address: exit %d, want 2", code)
+	}
+}
+
+// TestExportChainOfThree: `kleo export` reads three archives back, verifies
+// them and writes 150 JSON lines oldest first with a summary; with the
+// middle archive tampered it fails naming it and keeps the newest one
+// verified; once the gateway serves the real data again it resumes.
+func TestExportChainOfThree(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	addr := "0x00000000000000000000000000000000000000ab"
+	seedStore(t, dir, addr, 170)
+	g := fakegw.New()
+	srv := httptest.NewServer(g)
+	defer srv.Close()
+	ctx := context.Background()
+	var out, errOut bytes.Buffer
+	if code := run(ctx, []string{"archive", "-dir", dir, "-wallet", testWalletPath, "-gateway", srv.URL}, nil, &out, &errOut); code != 0 {
+		t.Fatalf("kleo archive: exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	g.Mine()
+	middle := g.Accepted()[1]
+	g.Tamper(middle, func(b []byte) []byte { return bytes.Replace(b, []byte("Tomatoes"), []byte("Potatoes"), 1) })
+
+	file := filepath.Join(t.TempDir(), "history.jsonl")
+	export := []string{"export", "-store", "-dir", dir, "-gateway", srv.URL, "-quiet", "-o", file, addr}
+	out.Reset()
+	errOut.Reset()
+	code := run(ctx, export, nil, &out, &errOut)
+	msg := errOut.String()
+	if code != 1 || !strings.Contains(msg, "archive 2 back from the newest ("+middle+")") || !strings.Contains(msg, "data_root") ||
+		!strings.Contains(msg, "1 archives verified so far") {
+		t.Fatalf("tampered chain: exit %d\n%s\n%s", code, out.String(), msg)
+	}
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Errorf("a broken chain left an output file: %v", err)
+	}
+
+	g.Tamper(middle, func(b []byte) []byte { return b })
+	out.Reset()
+	errOut.Reset()
+	if code := run(ctx, export, nil, &out, &errOut); code != 0 {
+		t.Fatalf("resumed export: exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	for _, want := range []string{"3 verified (1 resumed from an earlier run)", "items             150  (0 without text", "activities        Gardening=150", `"default_hash": no earlier upload`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, out.String())
+		}
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 150 {
+		t.Fatalf("%d lines, want 150", len(lines))
+	}
+	var prev int64
+	for i, l := range lines {
+		var it struct {
+			Archive, ID, URL, Summary string
+			VisitTime                 int64
+		}
+		if err := json.Unmarshal([]byte(l), &it); err != nil {
+			t.Fatal(err)
+		}
+		if it.ID != fmt.Sprintf("%024x", i+1) || it.Summary != "Tomatoes grow in summer." || it.VisitTime < prev || it.Archive == "" {
+			t.Fatalf("line %d: %s", i, l)
+		}
+		prev = it.VisitTime
+	}
+	if _, err := os.Stat(file + ".parts"); !os.IsNotExist(err) {
+		t.Errorf("parts left after a finished export: %v", err)
 	}
 }

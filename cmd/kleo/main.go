@@ -27,6 +27,7 @@ func commands() map[string]command {
 		"classify": {"classify JSON lines {\"url\",\"title\",\"summary\",\"domain\"} from stdin", runClassify},
 		"archive":  {"run one archiver sweep", runArchive},
 		"verify":   {"verify a user's archive chain through the gateway", runVerify},
+		"export":   {"read, verify and write a user's whole archive chain as JSON lines", runExport},
 		"bench":    {"measure per-stage and per-batch costs on this machine", runBench},
 		"capacity": {"the shards x memory x parallelization capacity model", runCapacity},
 		"soak":     {"a million records through the emulator and handler; books, RSS, goroutines", runSoak},

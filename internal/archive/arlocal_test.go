@@ -63,6 +63,20 @@ func TestArlocalChainOfThree(t *testing.T) {
 	if len(c.Links) != 3 || c.Links[2].Previous != "" || c.Origin != "" {
 		t.Errorf("chain %+v", c.Links)
 	}
+	// With nothing but the gateway: GraphQL by tag, one archive per page.
+	d, err := archive.Discover(ctx, gw, address(1), archive.DiscoverOptions{PageSize: 1, Signer: w.Address()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Head != c.Links[0].ID || len(d.Heads) != 1 || len(d.Nodes) != 3 || d.Pages < 3 {
+		t.Errorf("discovered head %s (heads %v), %d nodes in %d pages; want %s, 3 nodes, 3 pages or more", d.Head, d.Heads, len(d.Nodes), d.Pages, c.Links[0].ID)
+	}
+	if _, err := archive.Discover(ctx, gw, address(2), archive.DiscoverOptions{}); !errors.Is(err, archive.ErrNotDiscovered) {
+		t.Errorf("another address discovered: %v", err)
+	}
+	if d, err := archive.Discover(ctx, gw, address(1), archive.DiscoverOptions{Signer: "someone-else"}); !errors.Is(err, archive.ErrNotDiscovered) {
+		t.Errorf("archives of another signer discovered: %+v, %v", d, err)
+	}
 	for _, l := range c.Links {
 		if st, err := gw.Status(ctx, l.ID); err != nil || st.State != arweave.StateConfirmed {
 			t.Errorf("%s: status %+v, %v", l.ID, st, err)
