@@ -196,7 +196,7 @@ func playOn(ctx context.Context, st store.Store, o runOptions, stderr io.Writer)
 		doomed = &doom{shard: esm.ShardID(o.shards - 1), lane: min(1, o.parallel-1), nth: 1}
 		before = doomed.before
 	}
-	var tallies [3]processor.Report
+	var tallies [4]processor.Report
 	stats, took, err := deliver("processing", before)
 	if err != nil {
 		return nil, err
@@ -212,7 +212,20 @@ func playOn(ctx context.Context, st store.Store, o runOptions, stderr io.Writer)
 	redriveTook := time.Since(redriveStart)
 	tallies[1] = tally.snapshot()
 
-	// 3. The whole stream again: nothing Kleo sees may change.
+	// 3. The late users sign up, and the dead letters are re-driven: theirs
+	// are counted now, the poison user's fail again and stay open.
+	if err := insertAll(ctx, seeder.InsertUsers, prod.Late); err != nil {
+		return nil, fmt.Errorf("signing up the late users: %w", err)
+	}
+	lettersStart := time.Now()
+	rl, err := redriveLetters(ctx, st, proc.Handle, stream.StreamARN(), tally.letters)
+	if err != nil {
+		return nil, err
+	}
+	lettersTook := time.Since(lettersStart)
+	tallies[2] = tally.snapshot()
+
+	// 4. The whole stream again: nothing Kleo sees may change.
 	replayNote := "not run (-replay=false)"
 	if o.replay {
 		before, err := st.Dump(ctx)
@@ -234,16 +247,10 @@ func playOn(ctx context.Context, st store.Store, o runOptions, stderr io.Writer)
 		if len(failures) != nFail {
 			return nil, fmt.Errorf("the replay discarded %d batches", len(failures)-nFail)
 		}
-		replayNote = fmt.Sprintf("whole stream delivered again in %v: %d users' Kleo fields, %d ledger entries, %d dead letters unchanged",
-			replayTook.Round(time.Millisecond), len(after.Users), len(after.Ledger), len(after.DeadLetters))
+		replayNote = fmt.Sprintf("whole stream delivered again in %v: %d users' Kleo fields, %d ledger entries, dead letters unchanged",
+			replayTook.Round(time.Millisecond), len(after.Users), len(after.Ledger))
 	}
-	tallies[2] = tally.snapshot()
-
-	// 4. The late users sign up; their dead letters are what is left.
-	if err := insertAll(ctx, seeder.InsertUsers, prod.Late); err != nil {
-		return nil, fmt.Errorf("signing up the late users: %w", err)
-	}
-	lateNote := lateUsers(prod)
+	tallies[3] = tally.snapshot()
 
 	final, err := st.Dump(ctx)
 	if err != nil {
@@ -251,10 +258,10 @@ func playOn(ctx context.Context, st store.Store, o runOptions, stderr io.Writer)
 	}
 	return &report{
 		prod: prod, seeded: seeded, final: final,
-		records: stream.Len(), rejected: rejected, shards: o.shards, lanes: o.parallel,
+		records: stream.Len(), rejected: rejected, shards: o.shards, lanes: o.parallel, batch: o.batch,
 		stats: stats, took: took, genTook: genTook, tallies: tallies,
 		failures: failures, doomed: doomed, redrive: rd, redriveTook: redriveTook,
-		replayNote: replayNote, lateNote: lateNote, logFile: o.logFile,
+		letters: rl, lettersTook: lettersTook, replayNote: replayNote, logFile: o.logFile,
 	}, nil
 }
 
@@ -273,8 +280,18 @@ func insertAll[T any](ctx context.Context, insert func(context.Context, []T) err
 
 // tally adds up the processor's per-invocation reports.
 type tally struct {
-	mu  sync.Mutex
-	sum processor.Report
+	mu   sync.Mutex
+	sum  processor.Report
+	dead map[string]bool // dead letters written since the last call of letters
+}
+
+// letters returns the ids of the dead letters written since the last call.
+func (t *tally) letters() map[string]bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	d := t.dead
+	t.dead = map[string]bool{}
+	return d
 }
 
 func (t *tally) Observe(_ context.Context, r processor.Report) {
@@ -289,6 +306,12 @@ func (t *tally) Observe(_ context.Context, r processor.Report) {
 	s.Failed += r.Failed
 	s.Conflicts += r.Conflicts
 	s.DBCalls += r.DBCalls
+	if t.dead == nil {
+		t.dead = map[string]bool{}
+	}
+	for _, l := range r.Letters {
+		t.dead[l.ID] = true
+	}
 	if s.PII == nil {
 		s.PII = map[string]int{}
 	}
@@ -344,22 +367,6 @@ func (d *doom) before(_ context.Context, inv *esm.Invocation) error {
 		return errInjected
 	}
 	return nil
-}
-
-// lateUsers says what became of the records of the users who signed up
-// after their history streamed.
-func lateUsers(p *gen.Production) string {
-	if len(p.Late) == 0 {
-		return ""
-	}
-	n := 0
-	for _, t := range p.Truth {
-		if t.Late {
-			n += t.Records
-		}
-	}
-	return fmt.Sprintf("%d users signed up after their %d records streamed: their records wait as dead letters (%q) for a re-drive",
-		len(p.Late), n, processor.ReasonUnknownUser)
 }
 
 func envOr(k, def string) string {

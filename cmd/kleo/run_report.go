@@ -24,23 +24,26 @@ import (
 // for a few users, and the books checked against the generator's ground
 // truth.
 type report struct {
-	prod           *gen.Production
-	seeded, final  store.Dump // after seeding; at the end
-	records        int        // in the stream
-	rejected       int        // refused by PutRecord
-	shards, lanes  int
-	stats          esm.Stats
-	took, genTook  time.Duration
-	tallies        [3]processor.Report // after the stream, the re-drive and the replay
-	failures       []esm.OnFailureRecord
-	doomed         *doom
-	redrive        redriveResult
-	redriveTook    time.Duration
-	replayNote     string
-	lateNote       string
-	logFile        string
-	lateRedriven   bool
-	lateRedriveMsg string
+	prod          *gen.Production
+	seeded, final store.Dump // after seeding; at the end
+	records       int        // in the stream
+	rejected      int        // refused by PutRecord
+	shards, lanes int
+	batch         int
+	stats         esm.Stats
+	took, genTook time.Duration
+	// tallies are the processor's reports added up after the stream, the
+	// re-drive of the discarded batch, the re-drive of the dead letters and
+	// the replay.
+	tallies     [4]processor.Report
+	failures    []esm.OnFailureRecord
+	doomed      *doom
+	redrive     redriveResult // of the discarded batch
+	redriveTook time.Duration
+	letters     redriveResult // of the dead letters
+	lettersTook time.Duration
+	replayNote  string
+	logFile     string
 }
 
 // ownedFields are the users fields the processor may change (besides its
@@ -62,29 +65,33 @@ func (r *report) write(w io.Writer) error {
 			eipKeys++
 		}
 	}
-	t1, t2, t3 := r.tallies[0], r.tallies[1], r.tallies[2]
+	t := r.tallies
+	already := func(r processor.Report) int { return r.Replayed + r.Duplicates }
 	books := r.books()
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nKleo stream processor — run summary\t")
-	fmt.Fprintf(tw, "seeded (as Kleo's backend)\t%d users, %d history documents; %d more users sign up later\n", len(p.Users), len(p.History), len(p.Late))
+	fmt.Fprintf(tw, "seeded (as Kleo's backend)\t%d users, %d history documents; %d more users sign up after their history streamed\n", len(p.Users), len(p.History), len(p.Late))
 	fmt.Fprintf(tw, "records in stream\t%d  (%d producer duplicates, %d malformed, %d oversized refused by PutRecord; keys: %d EIP-55, %d lower-case)\n",
 		r.records, dups, malformed, r.rejected, eipKeys, len(p.Records)-eipKeys)
-	fmt.Fprintf(tw, "delivery\t%d shards × %d lanes, %d invocations (%d failed, %d bisections), %d discarded batches (%d records)\n",
-		r.shards, r.lanes, r.stats.Invocations, r.stats.BatchesFailed, r.stats.Bisections, len(r.failures), r.stats.RecordsDiscarded)
+	fmt.Fprintf(tw, "delivery\t%d shards × %d lanes, batch %d: %d invocations (%d failed, %d bisections), %d records discarded\n",
+		r.shards, r.lanes, r.batch, r.stats.Invocations, r.stats.BatchesFailed, r.stats.Bisections, r.stats.RecordsDiscarded)
 	fmt.Fprintf(tw, "records/s\t%.0f  (%d records in %v; generating and seeding took %v)\n",
 		float64(r.records)/r.took.Seconds(), r.records, r.took.Round(time.Millisecond), r.genTook.Round(time.Millisecond))
-	fmt.Fprintf(tw, "counted\t%d items  (stream %d, re-drive of the discarded batch %d)\n", t2.Processed, t1.Processed, t2.Processed-t1.Processed)
-	fmt.Fprintf(tw, "already counted\t%d records  (stream %d, replay %d)\n", t3.Replayed+t3.Duplicates, t1.Replayed+t1.Duplicates, t3.Replayed+t3.Duplicates-t2.Replayed-t2.Duplicates)
-	fmt.Fprintf(tw, "guard conflicts\t%d  (records retried: %d)\n", t3.Conflicts, t3.Failed)
+	fmt.Fprintf(tw, "items counted\t%d  (stream %d, discarded batch re-driven %d, dead letters re-driven %d, replay %d)\n",
+		t[3].Processed, t[0].Processed, t[1].Processed-t[0].Processed, t[2].Processed-t[1].Processed, t[3].Processed-t[2].Processed)
+	fmt.Fprintf(tw, "already counted\t%d records  (producer duplicates and retries %d, replay %d)\n",
+		already(t[3]), already(t[2]), already(t[3])-already(t[2]))
+	fmt.Fprintf(tw, "guard conflicts\t%d  (records retried: %d)\n", t[3].Conflicts, t[3].Failed)
 	if r.doomed != nil {
-		fmt.Fprintf(tw, "discarded batch\t%d records of %s lane %d failed %d deliveries; re-read by sequence range and re-driven in %d invocations (%v)\n",
-			len(r.doomed.seqs), r.doomed.shard, r.doomed.lane, r.doomed.n, r.redrive.Invocations, r.redriveTook.Round(time.Millisecond))
+		fmt.Fprintf(tw, "discarded batch\t%d records of %s lane %d failed %d deliveries (retries, bisections) and were discarded;\n",
+			len(r.doomed.seqs), r.doomed.shard, r.doomed.lane, r.doomed.n)
+		fmt.Fprintf(tw, "\tre-read from the stream by the %d on-failure records' sequence ranges and re-driven in %d invocations (%v)\n",
+			r.redrive.Batches, r.redrive.Invocations, r.redriveTook.Round(time.Millisecond))
 	}
+	fmt.Fprintf(tw, "dead letters re-driven\t%d after the late sign-ups: %d done, %d failed again and stay open (%d invocations, %v)\n",
+		r.letters.Batches, r.letters.Done, r.letters.Again, r.letters.Invocations, r.lettersTook.Round(time.Millisecond))
 	fmt.Fprintf(tw, "replay\t%s\n", r.replayNote)
-	if r.lateNote != "" {
-		fmt.Fprintf(tw, "late sign-ups\t%s\n", r.lateNote)
-	}
 	fmt.Fprintf(tw, "users created by us\t%d  (must be 0)\n", len(r.final.Users)-len(p.Users)-len(p.Late))
 	fmt.Fprintf(tw, "history created by us\t%d  (must be 0)\n", len(r.final.History)-len(p.History))
 	fmt.Fprintf(tw, "PII findings removed\t%d  %s\n", books.pii, top(books.piiByType, 5))
@@ -95,7 +102,16 @@ func (r *report) write(w io.Writer) error {
 	tw.Flush()
 
 	fmt.Fprintln(w, "\ndead letters by reason")
-	for _, kv := range sorted(books.reasons) {
+	reasons := sorted(books.reasons)
+	for i, kv := range reasons {
+		if i == 8 && len(reasons) > 9 {
+			var n int64
+			for _, kv := range reasons[i:] {
+				n += kv.v
+			}
+			fmt.Fprintf(w, "  %5d  (%d other reasons of malformed records)\n", n, len(reasons)-i)
+			break
+		}
 		fmt.Fprintf(w, "  %5d  %s\n", kv.v, kv.k)
 	}
 
@@ -210,10 +226,12 @@ func (r *report) books() booksResult {
 			}
 		}
 	}
-	open := map[string]int{}
+	open := map[string]int{} // distinct items waiting in open letters, per user
+	waiting := map[string]bool{}
 	for _, dl := range r.final.DeadLetters {
 		res.reasons[dl.State+": "+dl.Reason]++
-		if dl.State == store.LetterOpen && dl.Address != "" {
+		if dl.State == store.LetterOpen && dl.ItemID != "" && !waiting[dl.ItemID] {
+			waiting[dl.ItemID] = true
 			open[dl.Address]++
 		}
 	}
@@ -222,17 +240,16 @@ func (r *report) books() booksResult {
 	for _, a := range activity.All() {
 		current[string(a)] = true
 	}
-	var users, items int
+	var users, items, late int
 	var bytes int64
+	var poisoned []string
 	shownKinds := map[string]bool{}
 	addrs := slices.Sorted(maps.Keys(p.Truth))
 	for _, lower := range addrs {
 		t := p.Truth[lower]
 		b, a := before[t.Address], after[t.Address]
 		if a == nil {
-			if !t.Late {
-				bad("%s: user document gone", t.Address)
-			}
+			bad("%s: user document gone", t.Address)
 			continue
 		}
 		if !shownKinds[t.Kind] {
@@ -244,20 +261,18 @@ func (r *report) books() booksResult {
 			led = &ledgerSum{acts: map[string]int64{}}
 		}
 		if t.Poison {
+			poisoned = append(poisoned, fmt.Sprintf("%s (%d items)", t.Kind, t.Items))
 			if !reflect.DeepEqual(without(b, "kleo_stream"), without(a, "kleo_stream")) {
 				bad("%s: the document that cannot take the update was changed", t.Address)
 			}
-			if led.items != 0 || open[lower] != t.Records {
-				bad("%s (poison): %d items counted, %d open dead letters, want 0 and %d", t.Address, led.items, open[lower], t.Records)
+			if led.items != 0 || open[lower] != t.Items {
+				bad("%s (poison): %d items counted, %d waiting in dead letters, want 0 and %d", t.Address, led.items, open[lower], t.Items)
 			}
 			continue
 		}
 		wantItems, wantBytes := int64(t.Items), t.Bytes
-		if t.Late && !r.lateRedriven {
-			wantItems, wantBytes = 0, 0
-			if open[lower] != t.Records {
-				bad("%s (late): %d open dead letters, want %d", t.Address, open[lower], t.Records)
-			}
+		if open[lower] != 0 {
+			bad("%s: %d items still waiting in dead letters", t.Address, open[lower])
 		}
 		if !reflect.DeepEqual(kleoFields(b), kleoFields(a)) {
 			bad("%s: fields the processor does not own changed", t.Address)
@@ -309,6 +324,9 @@ func (r *report) books() booksResult {
 			}
 		}
 		users++
+		if t.Late {
+			late++
+		}
 		items += int(wantItems)
 		bytes += wantBytes
 	}
@@ -316,6 +334,8 @@ func (r *report) books() booksResult {
 		fmt.Sprintf("%d users: total_data_quantity and milestones.data_owned grew by exactly the bytes of each distinct item's record (%d bytes),", users, bytes),
 		fmt.Sprintf("  activity_json by one count per distinct item (%d items, equal to the ledger per activity); legacy keys, points, previous_hash untouched;", items),
 		"  every other field of Kleo's documents as the backend wrote it; integers stay integers",
+		fmt.Sprintf("  (%d of them signed up late and were counted by the dead-letter re-drive)", late),
+		fmt.Sprintf("untouched, every item waiting in an open dead letter: %s", strings.Join(poisoned, ", ")),
 		fmt.Sprintf("ledger: %d items counted of %d entries", counted, len(r.final.Ledger)))
 	return res
 }
@@ -389,7 +409,7 @@ func unchanged(a, b store.Dump) string {
 	for i := range a.Users {
 		x, y := without(norm(a.Users[i]).(map[string]any), "kleo_stream"), without(norm(b.Users[i]).(map[string]any), "kleo_stream")
 		if !reflect.DeepEqual(x, y) {
-			return fmt.Sprintf("user %v", x["address"])
+			return fmt.Sprintf("user %v: %s", x["address"], fieldDiff(x, y))
 		}
 	}
 	if len(a.Ledger) != len(b.Ledger) {
@@ -402,10 +422,50 @@ func unchanged(a, b store.Dump) string {
 			return "ledger entry " + x.ID
 		}
 	}
-	if len(a.DeadLetters) != len(b.DeadLetters) {
-		return fmt.Sprintf("%d→%d dead letters", len(a.DeadLetters), len(b.DeadLetters))
+	// Dead letters by what they hold: a history item, or an undecodable
+	// record. (Whether a producer duplicate in the same batch as its
+	// original gets a letter of its own depends on the batching.)
+	if x, y := letterKeys(a.DeadLetters), letterKeys(b.DeadLetters); !maps.Equal(x, y) {
+		var added []string
+		for k := range y {
+			if !x[k] {
+				added = append(added, k)
+			}
+		}
+		return fmt.Sprintf("dead letters for %d items or records → %d (new: %s)", len(x), len(y), strings.Join(added, ", "))
 	}
 	return ""
+}
+
+// letterKeys are the items (history _id) and undecodable records (letter
+// id) that dead letters hold.
+func letterKeys(dls []store.DeadLetter) map[string]bool {
+	out := map[string]bool{}
+	for _, dl := range dls {
+		if dl.ItemID != "" {
+			out["item "+dl.ItemID] = true
+		} else {
+			out["record "+dl.ID] = true
+		}
+	}
+	return out
+}
+
+// fieldDiff names the first top-level field that differs, with the types
+// (never the values: they may be page text).
+func fieldDiff(x, y map[string]any) string {
+	keys := slices.Sorted(maps.Keys(x))
+	for k := range y {
+		if _, ok := x[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	for _, k := range keys {
+		if !reflect.DeepEqual(x[k], y[k]) {
+			return fmt.Sprintf("field %s (%T → %T)", k, x[k], y[k])
+		}
+	}
+	return "no field"
 }
 
 // norm turns a decoded BSON value into plain maps and slices, so documents

@@ -268,7 +268,11 @@ func userDoc(rng *rand.Rand, i int, u *user, late bool, start time.Time, t *Trut
 	case KindLate:
 		prevHash = ""
 	default:
-		switch rng.IntN(5) {
+		forms := 5
+		if prior < 50 {
+			forms = 4 // no archive yet: no upload URL
+		}
+		switch rng.IntN(forms) {
 		case 0:
 			hasHash = false
 		case 1:
