@@ -139,9 +139,9 @@ func (s Suite) WriteText(w io.Writer) error {
 	for _, a := range activity.All() {
 		fmt.Fprintf(&b, "  %-20s %6s %9s %9s\n", a, recall(s.Own, a), recall(s.Post, a), recall(s.Unseen, a))
 	}
-	fmt.Fprintf(&b, "\nablation (top-1: own / domain split / post-freeze)\n")
+	fmt.Fprintf(&b, "\nablation (top-1: own / domain split / post-freeze; ECE on the domain split)\n")
 	for _, r := range s.Ablation {
-		fmt.Fprintf(&b, "  %-44s %6s %6s %6s\n", r.Name, pct(r.Own.Accuracy), pct(r.Unseen.Accuracy), pct(r.Post.Accuracy))
+		fmt.Fprintf(&b, "  %-44s %6s %6s %6s  ECE %.3f\n", r.Name, pct(r.Own.Accuracy), pct(r.Unseen.Accuracy), pct(r.Post.Accuracy), r.Unseen.ECE)
 	}
 	fmt.Fprintf(&b, "\ntop confusions on the domain split (want -> got):\n")
 	for _, c := range s.Unseen.Confusions[:min(12, len(s.Unseen.Confusions))] {
@@ -176,10 +176,10 @@ func (s Suite) WriteMarkdown(w io.Writer, svg string) error {
 	if svg != "" {
 		fmt.Fprintf(&b, "\n![reliability diagram](%s)\n", svg)
 	}
-	fmt.Fprintf(&b, "\nAblation (top-1 / macro-F1):\n\n| variant | own set | domain split | post-freeze |\n|---|---|---|---|\n")
+	fmt.Fprintf(&b, "\nAblation (top-1 / macro-F1; calibration on the domain split):\n\n| variant | own set | domain split | post-freeze | ECE, domain split | wrong at >= 0.9, domain split |\n|---|---|---|---|---|---|\n")
 	for _, r := range s.Ablation {
-		fmt.Fprintf(&b, "| %s | %s / %.3f | %s / %.3f | %s / %.3f |\n", r.Name, pct(r.Own.Accuracy), r.Own.MacroF1,
-			pct(r.Unseen.Accuracy), r.Unseen.MacroF1, pct(r.Post.Accuracy), r.Post.MacroF1)
+		fmt.Fprintf(&b, "| %s | %s / %.3f | %s / %.3f | %s / %.3f | %.3f | %s |\n", r.Name, pct(r.Own.Accuracy), r.Own.MacroF1,
+			pct(r.Unseen.Accuracy), r.Unseen.MacroF1, pct(r.Post.Accuracy), r.Post.MacroF1, r.Unseen.ECE, pct(r.Unseen.HighWrongShare()))
 	}
 	fmt.Fprintf(&b, "\nTop confusions on the domain split:\n\n| count | labeled | classified as |\n|---|---|---|\n")
 	for _, c := range s.Unseen.Confusions[:min(12, len(s.Unseen.Confusions))] {
