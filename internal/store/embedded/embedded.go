@@ -286,8 +286,11 @@ func (s *Store) Users(ctx context.Context, addresses []string) (map[string]store
 				for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 					id := k[len(prefix):]
 					doc := bson.Raw(users.Get(id))
-					if stored, _ := doc.Lookup("address").StringValueOK(); doc == nil || stored != spelling {
-						continue // an address with a NUL in it shares the prefix
+					if doc == nil {
+						return fmt.Errorf("address index names a missing user %x", id)
+					}
+					if stored, _ := doc.Lookup("address").StringValueOK(); stored != spelling {
+						continue // a stale entry, or an address with a NUL in it sharing the prefix
 					}
 					isEIP55 := spelling == checksum
 					// The EIP-55 spelling wins, then the lowest _id.

@@ -126,7 +126,7 @@ func DeadLetter(dl store.DeadLetter) (store.DeadLetter, error) {
 // Problem says, without quoting any value, why the processor's update cannot
 // apply to the user document d ("" when it can): $inc needs numbers (or
 // absent fields) with objects above them, and kleo_stream must have the shape
-// the stores write.
+// the stores write (mongostore applies the same rules).
 func Problem(d bson.Raw) string {
 	if err := d.Validate(); err != nil {
 		return "users document is not valid BSON"
@@ -163,10 +163,10 @@ func Problem(d bson.Raw) string {
 		if !ok {
 			return "users.kleo_stream is " + TypeName(k) + ", not an object"
 		}
-		if v := ks.Lookup("v"); !absent(v) && v.Type != bson.TypeNull && v.Type != bson.TypeInt64 && v.Type != bson.TypeInt32 {
+		if v := ks.Lookup("v"); !absent(v) && v.Type != bson.TypeInt64 && v.Type != bson.TypeInt32 {
 			return "users.kleo_stream.v is " + TypeName(v) + ", not an integer"
 		}
-		if a := ks.Lookup("applied"); !absent(a) && a.Type != bson.TypeNull {
+		if a := ks.Lookup("applied"); !absent(a) {
 			arr, ok := a.ArrayOK()
 			if !ok {
 				return "users.kleo_stream.applied is " + TypeName(a) + ", not an array"
@@ -178,7 +178,7 @@ func Problem(d bson.Raw) string {
 				}
 			}
 		}
-		if a := ks.Lookup("archive"); !absent(a) && a.Type != bson.TypeNull && a.Type != bson.TypeString {
+		if a := ks.Lookup("archive"); !absent(a) && a.Type != bson.TypeString {
 			return "users.kleo_stream.archive is " + TypeName(a) + ", not a string"
 		}
 	}

@@ -103,6 +103,7 @@ func TestProblem(t *testing.T) {
 		{"kleo_stream a string", bson.D{{Key: "kleo_stream", Value: "v1"}}, "kleo_stream", "v1"},
 		{"kleo_stream.v a double", bson.D{{Key: "kleo_stream", Value: bson.D{{Key: "v", Value: 1.5}}}}, "kleo_stream.v", "1.5"},
 		{"kleo_stream.applied of numbers", bson.D{{Key: "kleo_stream", Value: bson.D{{Key: "applied", Value: bson.A{int32(7)}}}}}, "kleo_stream.applied", "7"},
+		{"kleo_stream.v null", bson.D{{Key: "kleo_stream", Value: bson.D{{Key: "v", Value: nil}}}}, "kleo_stream.v", ""},
 		{"kleo_stream.archive a number", bson.D{{Key: "kleo_stream", Value: bson.D{{Key: "archive", Value: int32(7)}}}}, "kleo_stream.archive", "7"},
 	} {
 		got := Problem(raw(t, tt.doc))
