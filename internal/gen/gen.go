@@ -13,6 +13,11 @@
 // The templates exist for load and demonstration only: they are not a
 // training or evaluation set for the classifier, and share no text with it.
 //
+// Kleo builds on the same stream a data set shaped like Kleo's production
+// database: users as Kleo's backend creates them, history documents as its
+// save-history endpoint writes them, the trigger's records of those
+// documents, and the ground truth a processor's books must match.
+//
 // The same Config always yields the same records, byte for byte.
 package gen
 
@@ -78,7 +83,8 @@ type Config struct {
 // produced it.
 type Record struct {
 	// PartitionKey is the wallet address as the user's extension sends it:
-	// lower-case or EIP-55 mixed case, the same for all of a user's records.
+	// lower-case or EIP-55 mixed case, the same for all of a user's records
+	// (in Kleo's data set either spelling, record by record).
 	PartitionKey string
 	// Data is the record payload: the history document (possibly wrapped in
 	// a change event) or, when Malformed, the broken payload. It is freshly
