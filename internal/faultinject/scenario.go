@@ -149,6 +149,7 @@ func Run(ctx context.Context, sc Scenario, deps Deps, faulty bool) (Result, erro
 	}
 	var res Result
 	obs := &observer{}
+	obs.index(w)
 	dec := NewDecider(sc.Seed)
 	st, err := open(ctx, deps)
 	if err != nil {
@@ -195,7 +196,6 @@ func Run(ctx context.Context, sc Scenario, deps Deps, faulty bool) (Result, erro
 		return res, err
 	}
 	defer st.Close(context.Background())
-	obs.index(w)
 	h := obs.wrap(processor.New(st, deps.Scrubber, deps.Classifier, processor.Options{Observer: obs}).Handle)
 	for _, f := range failed {
 		recs := rereadBatch(streams[f.phase], f.KinesisBatchInfo, f.phase)
@@ -578,7 +578,11 @@ func without(kinds []Fault, f Fault) []Fault {
 type Books struct {
 	Users   map[string]string // address -> owned fields, canonically printed
 	Effects map[string]string // item id -> address, bytes, activity, PII, points
-	Letters []string          // "id state reason", sorted
+	// Letters are "id state reason", sorted. A letter of a decodable
+	// record names its item rather than its record: which of an item's
+	// duplicate records meets the unknown user first depends on how the
+	// batches were cut.
+	Letters []string
 	Kleo    map[string]string // user _id -> every field the processor does not own
 	History int               // history documents
 }
@@ -611,8 +615,16 @@ func BooksOf(d store.Dump) Books {
 	for _, e := range d.Ledger {
 		b.Effects[e.ID] = fmt.Sprintf("%s %d %s %d %d", e.Address, e.Bytes, e.Activity, e.PII, e.Points)
 	}
+	seen := map[string]bool{}
 	for _, l := range d.DeadLetters {
-		b.Letters = append(b.Letters, l.ID+" "+l.State+" "+l.Reason)
+		k := l.ID + " " + l.State + " " + l.Reason
+		if l.ItemID != "" {
+			k = "item " + l.ItemID + " " + l.State + " " + l.Reason
+		}
+		if !seen[k] {
+			seen[k] = true
+			b.Letters = append(b.Letters, k)
+		}
 	}
 	sort.Strings(b.Letters)
 	return b
