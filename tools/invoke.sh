@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Invoke a function locally with a Kinesis event file.
-#   tools/invoke.sh processor events/single.json
-# With SAM and a Docker engine it runs `sam local invoke`; without them it runs
-# the same bootstrap behind the Lambda Runtime Interface Emulator on a free
-# loopback port and posts the event to it.
+# Invoke a function locally with an event file.
+#   tools/invoke.sh processor events/single.json [sam local invoke flags]
+# With SAM and a Docker engine it runs `sam local invoke` (environment from
+# events/env.json through samconfig.toml: the embedded store in /tmp, no
+# secrets; the archiver also needs --parameter-overrides
+# ArweaveWalletSecretArn=...). Without them it runs the same program behind
+# the Lambda Runtime Interface Emulator on a free loopback port and posts the
+# event to it, with this shell's environment (the archiver needs
+# ARWEAVE_WALLET_FILE or ARWEAVE_WALLET_SECRET_ARN).
 set -euo pipefail
 fn=${1:?usage: tools/invoke.sh FN EVENT}
 event=${2:?usage: tools/invoke.sh FN EVENT}
+shift 2
 [ -f "$event" ] || { echo "invoke: no event file $event" >&2; exit 2; }
 logical="$(tr '[:lower:]' '[:upper:]' <<<"${fn:0:1}")${fn:1}Function"
 
 if command -v sam >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
 	sam build "$logical"
-	exec sam local invoke "$logical" -e "$event"
+	exec sam local invoke "$logical" -e "$event" "$@"
 fi
 
 echo "invoke: no SAM + Docker here; running bin/local/$fn/bootstrap behind the Lambda Runtime Interface Emulator" >&2
