@@ -77,7 +77,8 @@ func (sc *scanner) streetAfterNumber(p, limit int) int {
 		}
 		var ok bool
 		prev := cur
-		if cur, ok = sc.next(cur.e, limit, ""); !ok || cur.s != prev.e+1 {
+		prev.e = sc.possessive(prev.e)
+		if cur, ok = sc.next(prev.e, limit, ""); !ok || cur.s != prev.e+1 {
 			return 0
 		}
 		// No street type but a second number that ends the line or the
@@ -106,7 +107,8 @@ func (sc *scanner) clauseEnd(p, limit int) bool {
 	case '.':
 		return p+1 == len(s) || s[p+1] == ' ' || s[p+1] == '\n'
 	case ' ':
-		if x, ok := sc.next(p, limit, ""); ok && lookup(sc.text(x))&gUnit != 0 {
+		// A unit word next, or a street type ("Sludevej 13 St.").
+		if x, ok := sc.next(p, limit, ""); ok && lookup(sc.text(x))&(gUnit|gStreetSuf) != 0 {
 			return true
 		}
 	}
@@ -115,10 +117,9 @@ func (sc *scanner) clauseEnd(p, limit int) bool {
 
 // addressAtName tries an address whose core starts with the capitalised
 // word w.
-func (sc *scanner) addressAtName(w wtok, limit int) (int, int) {
+func (sc *scanner) addressAtName(w wtok, f uint16, limit int) (int, int) {
 	s := sc.s
 	t := sc.text(w)
-	f := lookup(t)
 	special := false // only these letters start a box, a military line or "Am Markt"
 	switch s[w.s] {
 	case 'P', 'U', 'C', 'A', 'I', 'Z', 'H':
@@ -165,7 +166,7 @@ func (sc *scanner) addressAtName(w wtok, limit int) (int, int) {
 				if isDigit(s[x.s]) && houseNumber(sc.text(x)) {
 					core = sc.streetAfterNumber(x.e, limit)
 				} else if isUpperAt(s, x.s) {
-					if _, en := sc.addressAtName(x, limit); en != 0 {
+					if _, en := sc.addressAtName(x, lookup(sc.text(x)), limit); en != 0 {
 						return w.s, en
 					}
 					core = sc.streetNoNumber(x, limit)
@@ -188,7 +189,11 @@ func (sc *scanner) addressAtName(w wtok, limit int) (int, int) {
 			}
 		}
 	}
-	// Name words, then a street type that takes the number after it.
+	// Name words, then a street type that takes the number after it; only
+	// worth reading when a digit follows within a few words.
+	if w.e+1 >= limit || s[w.e] != ' ' || !(isUpperAt(s, w.e+1) || s[w.e+1] == 'u' || s[w.e+1] >= 0x80) || !digitSoon(s, w.e, limit) {
+		return 0, 0
+	}
 	cur := w
 	for k := 0; k < 4; k++ {
 		cf := lookup(sc.text(cur))
@@ -257,6 +262,8 @@ func (sc *scanner) streetName(p, limit int) int {
 		case isUpperAt(s, x.s) && (lookup(xt)&(gStop|gUnit) == 0 || isPlacePrefix(xt)) || isUpperAt(s, x.s) && k > 0 && lookup(xt)&gUnit == 0:
 			end = x.e
 		case isLowerAt(s, x.s) && (isParticle(xt) || isStreetParticle(xt)):
+		case isLowerAt(s, x.s) && k > 0 && len(xt) >= 3 && lookup(xt)&(gStop|gUnit) == 0:
+			end = x.e // "rue des lieutemants Thomazo"
 		case isDigit(s[x.s]) && end == 0 && x.e-x.s <= 2: // "Rue du 4 Septembre"
 		default:
 			return end
@@ -633,4 +640,27 @@ func (sc *scanner) addressNoType(w wtok, limit int) (int, int) {
 		cur = x
 	}
 	return 0, 0
+}
+
+// possessive steps over a possessive "'s" at e ("Queen's Crescent").
+func (sc *scanner) possessive(e int) int {
+	if e+2 < len(sc.s) && sc.s[e] == '\'' && sc.s[e+1] == 's' && sc.s[e+2] == ' ' {
+		return e + 2
+	}
+	return e
+}
+
+// digitSoon reports whether a digit comes within 40 bytes after p, before
+// the line or the clause ends.
+func digitSoon(s string, p, limit int) bool {
+	end := min(limit, p+40)
+	for ; p < end; p++ {
+		switch c := s[p]; {
+		case isDigit(c):
+			return true
+		case c == '\n' || c == ',' || c == ';' || c == '|' || c == '(':
+			return false
+		}
+	}
+	return false
 }

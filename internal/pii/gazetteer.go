@@ -9,9 +9,9 @@ import (
 
 // The gazetteer (gazetteer.bin, built by internal/gengaz from the lists
 // described in data/LICENSES.md) maps a case-folded word to flags. It is an
-// open-addressing table read in place from the embedded bytes: "KGZ1",
-// uint32 log2(slots), slots uint32 fingerprints (0 = empty), slots uint16
-// flags. A word's FNV-1a hash picks the first slot (low bits) and its
+// open-addressing table read in place from the embedded bytes: "KGZ2",
+// uint32 log2(slots), then six-byte slots of a uint32 fingerprint (0 =
+// empty) and uint16 flags. A word's FNV-1a hash picks the first slot (low bits) and its
 // fingerprint (high 32 bits | 1); probing is linear. Nothing is built at
 // start-up and nothing is mutable.
 //
@@ -43,12 +43,11 @@ const (
 var (
 	gazBits  = binary.LittleEndian.Uint32([]byte(gazBin[4:8]))
 	gazSlots = 1 << gazBits
-	gazFlags = 8 + 4*gazSlots
 )
 
 // lookup returns the flags of word w (any case), or 0.
 func lookup(w string) uint16 {
-	if len(w) == 0 || len(w) > 40 || gazBin[:4] != "KGZ1" {
+	if len(w) == 0 || len(w) > 40 || gazBin[:4] != "KGZ2" {
 		return 0
 	}
 	h := uint64(14695981039346656037)
@@ -74,9 +73,10 @@ func lookup(w string) uint16 {
 	fp := uint32(h>>32) | 1
 	mask := gazSlots - 1
 	for k := int(h) & mask; ; k = (k + 1) & mask {
-		v := uint32(gazBin[8+4*k]) | uint32(gazBin[9+4*k])<<8 | uint32(gazBin[10+4*k])<<16 | uint32(gazBin[11+4*k])<<24
+		o := 8 + 6*k
+		v := uint32(gazBin[o]) | uint32(gazBin[o+1])<<8 | uint32(gazBin[o+2])<<16 | uint32(gazBin[o+3])<<24
 		if v == fp {
-			return uint16(gazBin[gazFlags+2*k]) | uint16(gazBin[gazFlags+2*k+1])<<8
+			return uint16(gazBin[o+4]) | uint16(gazBin[o+5])<<8
 		}
 		if v == 0 {
 			return 0

@@ -1,5 +1,10 @@
 package pii
 
+import (
+	"strings"
+	"unicode/utf8"
+)
+
 // Person names. A capitalised word starts a candidate; it becomes a name
 //   - after a title or a cue that announces a person (Mr., Dear, Hi,
 //     "signed in as", "my name is", "Name:", "Ship to:", "passenger:"),
@@ -26,35 +31,29 @@ func (sc *scanner) cue(hist []wtok, w wtok) int {
 	s := sc.s
 	h := hist[0]
 	gap := s[h.e:w.s]
-	colon := containsByte(gap, ':')
 	if len(gap) > 4 {
 		return cueNone
 	}
-	if lookup(sc.text(h))&gTitle != 0 && (gap == " " || gap == ". ") {
+	k := cueWord(sc.text(h))
+	if k == 0 {
+		return cueNone
+	}
+	switch {
+	case k&cwTitle != 0 && (gap == " " || gap == ". "):
 		return cueStrong
-	}
-	if gap == "? " && sc.is(h, "name") {
+	case gap == "? " && k&cwName != 0:
 		return cueStrong // "What's your last name? Turgeon"
-	}
-	if colon {
-		switch {
-		case sc.isAny(h, "name", "from", "to", "passenger", "patient", "guest", "customer", "cardholder",
-			"recipient", "attn", "contact", "author", "traveller", "traveler", "holder", "buyer", "seller",
-			"employee", "student", "member", "driver", "tenant", "owner", "nom", "nombre", "nome", "naam",
-			"user", "cc", "bcc", "sender", "addressee", "beneficiary", "payee", "signed", "doctor", "physician"):
+	case containsByte(gap, ':'):
+		if k&cwColon != 0 {
 			return cueStrong
 		}
 		return cueNone
-	}
-	if len(gap) > 2 && gap != ", " {
+	case len(gap) > 2 && gap != ", ":
 		return cueNone
-	}
-	if sc.isAny(h, "dear", "hi", "hello", "hey", "welcome", "bonjour", "hola", "hallo", "ciao", "liebe",
-		"lieber", "cher", "chère", "querido", "querida", "estimado", "estimada", "gentile", "beste", "namaste",
-		"thanks", "congratulations", "congrats", "sincerely", "regards", "cheers") {
+	case k&cwGreet != 0:
 		return cueStrong
 	}
-	if len(hist) >= 2 {
+	if len(hist) >= 2 && k&cwMulti != 0 {
 		h1 := hist[1]
 		if sc.is(h, "is") && sc.is(h1, "name") || sc.is(h, "back") && sc.is(h1, "welcome") ||
 			sc.is(h, "as") && len(hist) >= 3 && sc.is(h1, "in") && sc.isAny(hist[2], "signed", "logged") ||
@@ -62,13 +61,62 @@ func (sc *scanner) cue(hist []wtok, w wtok) int {
 			return cueStrong
 		}
 	}
-	if sc.isAny(h, "called", "named", "by", "from", "starring", "featuring", "feat", "ft", "says", "said", "asked",
-		"told", "meet", "met", "son", "daughter", "wife", "husband", "mother", "father", "brother", "sister",
-		"friend", "uncle", "aunt", "cousin", "grandson", "granddaughter", "grandmother", "grandfather",
-		"partner", "colleague", "boss", "manager") {
+	if k&cwWeak != 0 {
 		return cueWeak
 	}
 	return cueNone
+}
+
+// Kinds of cue words (bits).
+const (
+	cwColon = 1 << iota // "Name:", "Ship to:", "Passenger:"
+	cwGreet             // "Dear", "Hi", "Welcome"
+	cwWeak              // "by", "starring", family words
+	cwTitle             // "Mr", "Dr", "Frau"
+	cwName              // "name" ("last name? X")
+	cwMulti             // the last word of "my name is", "welcome back", "signed in as", "call me"
+)
+
+// cueWord classifies a word that may announce a person. One switch, so a
+// capitalised word costs one lookup here whatever the number of cues.
+func cueWord(w string) uint16 {
+	if len(w) < 2 || len(w) > 15 {
+		return 0
+	}
+	var b [16]byte
+	for i := 0; i < len(w); i++ {
+		b[i] = lower(w[i])
+	}
+	switch string(b[:len(w)]) {
+	case "name", "nom", "nombre", "nome", "naam":
+		return cwColon | cwName
+	case "from":
+		return cwColon | cwWeak
+	case "to", "passenger", "patient", "guest", "customer", "cardholder", "recipient", "attn", "contact",
+		"author", "traveller", "traveler", "holder", "buyer", "seller", "employee", "student", "member",
+		"driver", "tenant", "owner", "user", "cc", "bcc", "sender", "addressee", "beneficiary", "payee",
+		"signed", "physician":
+		return cwColon
+	case "doctor":
+		return cwColon | cwTitle
+	case "dear", "hi", "hello", "hey", "welcome", "bonjour", "hola", "hallo", "ciao", "liebe", "lieber",
+		"cher", "chère", "querido", "querida", "estimado", "estimada", "gentile", "beste", "namaste", "thanks",
+		"congratulations", "congrats", "sincerely", "regards", "cheers":
+		return cwGreet
+	case "is", "back", "as", "me":
+		return cwMulti
+	case "called", "named", "by", "starring", "featuring", "feat", "ft", "says", "said", "asked", "told",
+		"meet", "met", "son", "daughter", "wife", "husband", "mother", "father", "brother", "sister", "friend",
+		"uncle", "aunt", "cousin", "grandson", "granddaughter", "grandmother", "grandfather", "partner",
+		"colleague", "boss", "manager":
+		return cwWeak
+	case "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "herr", "frau", "mme", "mlle",
+		"monsieur", "madame", "sr", "sra", "srta", "sig", "signor", "signora", "dott", "dhr", "mevr",
+		"mevrouw", "shri", "smt", "kumari", "pan", "pani", "señor", "señora", "senhor", "senhora", "mister",
+		"mistress", "lady", "lord", "rev", "fr":
+		return cwTitle
+	}
+	return 0
 }
 
 func (sc *scanner) isAny(w wtok, xs ...string) bool {
@@ -85,9 +133,8 @@ const nameStop = gStop | gOrg | gStreetSuf | gStreetPre | gUnit | gTitle | gCoun
 
 // personAt judges the capitalised word w. It returns the finding's span or
 // (0, 0).
-func (sc *scanner) personAt(w wtok, hist []wtok, limit int) (int, int) {
+func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int) {
 	t := sc.text(w)
-	f := lookup(t)
 	cue := sc.cue(hist, w)
 	if allUpper(t) && cue != cueStrong {
 		return 0, 0
@@ -150,8 +197,10 @@ func (sc *scanner) personAt(w wtok, hist []wtok, limit int) (int, int) {
 		p = x.e
 	}
 	// The next word may make the run an organisation or a street.
-	if x, ok := sc.next(end, limit, ""); ok && x.s-end == 1 && lookup(sc.text(x))&(gOrg|gStreetSuf) != 0 {
-		return 0, 0
+	if x, ok := sc.next(end, limit, ""); ok && x.s-end == 1 {
+		if xf := lookup(sc.text(x)); xf&(gOrg|gStreetSuf) != 0 && xf&gStreetPre == 0 {
+			return 0, 0
+		}
 	}
 	// "Gare de Lyon", "San Francisco", "Galleria Vittorio", "Marks &
 	// Spencer", "Air Max": what stands just before makes it a place, a
@@ -176,7 +225,7 @@ func (sc *scanner) personAt(w wtok, hist []wtok, limit int) (int, int) {
 	if w.s >= 3 && sc.s[w.s-3:w.s] == " & " || isPlacePrefix(t) {
 		return 0, 0
 	}
-	if x, ok := sc.next(end, limit, ""); ok && sc.s[end:x.s] == " & " {
+	if strings.HasPrefix(sc.s[end:], " & ") {
 		return 0, 0
 	}
 	given := f&gGiven != 0
@@ -212,7 +261,8 @@ func (sc *scanner) personAt(w wtok, hist []wtok, limit int) (int, int) {
 				return w.s, end
 			}
 		}
-		return 0, 0
+		// Otherwise w is judged alone, as it would be if the next word were
+		// redacted on its own.
 	}
 	if strong || f&gSurname != 0 && f&(gWord|gPlace|gTown|gGiven) == 0 {
 		return w.s, w.e
@@ -222,12 +272,7 @@ func (sc *scanner) personAt(w wtok, hist []wtok, limit int) (int, int) {
 
 // personLower accepts lower-case name words after "my name is" or "name:",
 // as chat text writes them.
-func (sc *scanner) personLower(w wtok, hist []wtok, limit int) (int, int) {
-	h, h1 := hist[0], hist[1]
-	gap := sc.s[h.e:w.s]
-	if !(sc.is(h, "is") && sc.is(h1, "name") && gap == " ") {
-		return 0, 0
-	}
+func (sc *scanner) personLower(w wtok, limit int) (int, int) {
 	f := lookup(sc.text(w))
 	if f&(gGiven|gSurname) == 0 || f&gStop != 0 {
 		return 0, 0
@@ -252,10 +297,12 @@ func (sc *scanner) nameShaped(w wtok) bool {
 			return false
 		}
 	}
-	if w.e+1 < len(s) && s[w.e] == '.' && isAlnum(s[w.e+1]) {
+	// A word then '.' then a word, a non-ASCII byte or '<' (the placeholder
+	// of a word redacted there) is a domain or an abbreviation.
+	if w.e+1 < len(s) && s[w.e] == '.' && (isAlnum(s[w.e+1]) || s[w.e+1] == '<' || s[w.e+1] >= 0x80) {
 		return false
 	}
-	return w.e-w.s >= 2
+	return utf8.RuneCountInString(s[w.s:w.e]) >= 2
 }
 
 // wholeLine reports whether [a, b) is all that stands on its line, apart

@@ -23,21 +23,16 @@ const wordMaxLook = 160 // bytes an address may extend after its street
 
 // words runs the name and address detectors and merges their findings with
 // the structured ones in sc.out.
+//
+// Lower-case words are skipped a byte at a time with no other work; the
+// words before a candidate (its cues) are read backwards from it on demand,
+// never below floor: the end of the last finding.
 func (sc *scanner) words() {
 	s := sc.s
 	n := len(s)
 	structural := sc.out
 	var found []Finding
-	fi := 0
-	var hist [3]wtok // the previous words, hist[0] the nearest
-	nh := 0
-	reset := func() { nh = 0 }
-	push := func(w wtok) {
-		hist[2], hist[1], hist[0] = hist[1], hist[0], w
-		if nh < 3 {
-			nh++
-		}
-	}
+	fi, floor := 0, 0
 	limit := n
 	if fi < len(structural) {
 		limit = structural[fi].Start
@@ -57,61 +52,91 @@ func (sc *scanner) words() {
 					for fi+1 < len(structural) && structural[fi+1].Start < e {
 						fi++
 					}
-					i = e
+					i = max(e, structural[fi].End)
+					floor = i
 					fi++
 					limit = n
 					if fi < len(structural) {
 						limit = structural[fi].Start
 					}
-					reset()
 					continue
 				}
 			}
 			i = structural[fi].End
+			floor = i
 			fi++
 			limit = n
 			if fi < len(structural) {
 				limit = structural[fi].Start
 			}
-			reset()
 			continue
 		}
 		c := s[i]
-		if c < utf8.RuneSelf && class[c]&cAlnum == 0 {
-			if c == '<' || c == '>' || c == '_' || c == '@' || c == '/' || c == '=' || c == '&' || c == '?' {
-				reset()
+		if c < utf8.RuneSelf {
+			k := class[c]
+			if k&cLower != 0 {
+				j := i + 1
+				for j < limit && class[s[j]]&cAlnum != 0 {
+					j++
+				}
+				if j-i == 2 && c == 'i' && s[i+1] == 's' {
+					// "my name is lena andersson"
+					if st, en := sc.nameIs(wtok{i, j}, floor, limit); en > 0 {
+						found = append(found, Finding{Type: Person, Start: st, End: en})
+						i, floor = en, en
+						continue
+					}
+				}
+				i = j
+				continue
 			}
-			i++
-			continue
-		}
-		j := wordEnd(s, i, limit)
-		if j == i { // a non-letter rune
+			if k&cAlnum == 0 {
+				i++
+				continue
+			}
+		} else if i > floor && isLetterAt(s, i-1) || !isLetterAt(s, i) {
+			// A non-ASCII byte inside a word, or no letter at all.
 			_, sz := utf8.DecodeRuneInString(s[i:])
 			i += sz
 			continue
 		}
-		if (i > 0 && (s[i-1] == '<' || s[i-1] == '_')) || (j < n && (s[j] == '>' || s[j] == '_' || s[j] == '@')) {
-			reset()
+		j := wordEnd(s, i, limit)
+		if j == i {
+			i++
+			continue
+		}
+		if !isUpperAt(s, i) && !isDigit(c) {
+			i = j
+			continue
+		}
+		// A word glued to a placeholder, or to where a finding ends, is no
+		// word; nor is one glued to '>' '_' '@' after it.
+		if i == floor && i > 0 || i > 0 && (s[i-1] == '<' || s[i-1] == '_') || j < n && (s[j] == '>' || s[j] == '_' || s[j] == '@') {
 			i = j
 			continue
 		}
 		w := wtok{i, j}
 		var st, en int
-		switch {
-		case isDigit(c):
+		if isDigit(c) {
 			st, en = sc.addressAtNumber(w, limit)
-		case isUpperAt(s, i):
-			st, en = sc.addressAtName(w, limit)
-			if en == 0 && sc.addressCue(hist[:nh], w) {
-				st, en = sc.addressNoType(w, limit)
-			}
+		} else {
+			f := lookup(s[i:j])
+			st, en = sc.addressAtName(w, f, limit)
 			if en == 0 {
-				st, en = sc.personAt(w, hist[:nh], limit)
+				hist, nh := sc.histAt(i, floor, 1)
+				if nh == 1 && (cueWord(sc.text(hist[0]))&cwMulti != 0 || sc.isAny(hist[0], "to", "at")) {
+					hist, nh = sc.histAt(i, floor, 3)
+				}
+				if sc.addressCue(hist[:nh], w) {
+					st, en = sc.addressNoType(w, limit)
+				}
+				if en == 0 {
+					st, en = sc.personAt(w, f, hist[:nh], limit)
+				}
 			}
-		default:
-			if nh >= 2 && isAlpha(c) {
-				st, en = sc.personLower(w, hist[:nh], limit)
-			}
+		}
+		if en != 0 && !sc.cleanEdges(st, absEnd(en)) {
+			en = 0
 		}
 		if en != 0 {
 			found = append(found, Finding{Type: typeOf(en), Start: st, End: absEnd(en)})
@@ -120,22 +145,105 @@ func (sc *scanner) words() {
 				// "Kateřina, James and Emily": names listed after a name.
 				for {
 					x, e := sc.listedName(i, limit)
-					if e == 0 {
+					if e == 0 || !sc.cleanEdges(x, e) {
 						break
 					}
 					found = append(found, Finding{Type: Person, Start: x, End: e})
 					i = e
 				}
 			}
-			reset()
+			floor = i
 			continue
 		}
-		push(w)
 		i = j
 	}
 	if found != nil {
 		sc.out = mergeFindings(structural, found)
 	}
+}
+
+// isReset reports whether c ends the words that count as context: the
+// bytes of URLs, query strings, e-mail addresses and placeholders.
+func isReset(c byte) bool {
+	switch c {
+	case '<', '>', '_', '@', '/', '=', '&', '?':
+		return true
+	}
+	return false
+}
+
+// histAt returns up to three words before p, the nearest first. It stops
+// at floor, at a reset byte, at a word glued to a placeholder, and at a
+// gap of more than eight bytes.
+func (sc *scanner) histAt(p, floor, most int) (h [3]wtok, n int) {
+	s := sc.s
+	for n < most {
+		q := p
+		for q > floor {
+			c := s[q-1]
+			if c < utf8.RuneSelf {
+				if class[c]&cAlnum != 0 {
+					break
+				}
+				if isReset(c) {
+					return h, n
+				}
+				q--
+				continue
+			}
+			r, sz := utf8.DecodeLastRuneInString(s[floor:q])
+			if unicode.IsLetter(r) || unicode.IsMark(r) {
+				break
+			}
+			q -= sz
+		}
+		if q <= floor || p-q > 8 {
+			return h, n
+		}
+		e := q
+		for q > floor {
+			c := s[q-1]
+			if c < utf8.RuneSelf {
+				if class[c]&cAlnum != 0 {
+					q--
+					continue
+				}
+				if (c == '\'' || c == '-') && q-1 > floor && isLetterAt(s, q-2) && q < len(s) && isLetterAt(s, q) {
+					q--
+					continue
+				}
+				break
+			}
+			r, sz := utf8.DecodeLastRuneInString(s[floor:q])
+			if r == '’' && q-sz > floor && isLetterAt(s, q-sz-1) && q < len(s) && isAlpha(s[q]) ||
+				unicode.IsLetter(r) || unicode.IsMark(r) {
+				q -= sz
+				continue
+			}
+			break
+		}
+		if q == floor && floor > 0 || q > 0 && (s[q-1] == '<' || s[q-1] == '_') || e < len(s) && (s[e] == '>' || s[e] == '_' || s[e] == '@') {
+			return h, n
+		}
+		h[n] = wtok{q, e}
+		n++
+		p = q
+	}
+	return h, n
+}
+
+// nameIs handles the word "is" at w: after "name" it may introduce a
+// lower-case name.
+func (sc *scanner) nameIs(w wtok, floor, limit int) (int, int) {
+	hist, nh := sc.histAt(w.s, floor, 1)
+	if nh == 0 || !sc.is(hist[0], "name") || sc.s[hist[0].e:w.s] != " " {
+		return 0, 0
+	}
+	x, ok := sc.next(w.e, limit, "")
+	if !ok || x.s != w.e+1 || !isLowerAt(sc.s, x.s) {
+		return 0, 0
+	}
+	return sc.personLower(x, limit)
 }
 
 // The detectors return the end of a person finding as a positive number and
@@ -191,7 +299,8 @@ func wordEnd(s string, i, limit int) int {
 			if class[c]&cAlnum == 0 {
 				// Inner apostrophes and hyphens join: "Queen's",
 				// "Sainte-Catherine", "Jean-Luc", "O'Brien".
-				if (c == '\'' || c == '-') && j > i && j+1 < limit && isLetterAt(s, j+1) && isLetterAt(s, j-1) {
+				if (c == '\'' || c == '-') && j > i && j+1 < limit && isLetterAt(s, j+1) && isLetterAt(s, j-1) &&
+					!(c == '\'' && s[j+1] == 's' && (j+2 >= limit || !isLetterAt(s, j+2))) { // not "Smith's"
 					j++
 					continue
 				}
@@ -333,7 +442,7 @@ func (sc *scanner) listedName(p, limit int) (int, int) {
 	if f&(gGiven|gSurname) == 0 || f&nameStop != 0 {
 		return 0, 0
 	}
-	if _, en := sc.addressAtName(x, limit); en != 0 {
+	if _, en := sc.addressAtName(x, f, limit); en != 0 {
 		return 0, 0 // "Anna Becker, Am Markt 3": the address comes next
 	}
 	if e, ok := sc.next(x.e, limit, ""); ok && e.s == x.e+1 && isUpperAt(s, e.s) && lookup(sc.text(e))&nameStop == 0 && sc.nameShaped(e) {
@@ -354,4 +463,44 @@ func isLetterAt(s string, i int) bool {
 	}
 	r, _ := utf8.DecodeRuneInString(s[i:])
 	return unicode.IsLetter(r)
+}
+
+// cleanEdges reports whether a finding [a, b) stands between white space
+// or punctuation that is itself followed (or preceded) by white space. The
+// structured detectors look at the bytes next to their candidates, and
+// they see a placeholder's '<' '>' in scrubbed text where the original had
+// the edge of a name; with clean edges their decisions are the same in
+// both, so Scrub stays idempotent.
+func (sc *scanner) cleanEdges(a, b int) bool {
+	s := sc.s
+	if a > 0 {
+		c := s[a-1]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		case c == '(' || c == '[' || c == '"' || c == '\'' || c == ':' || c == ',' || c == '>':
+			if a > 1 && s[a-2] != ' ' && s[a-2] != '\n' && s[a-2] != '\t' && (c != ':' && c != ',' || !isAlpha(s[a-2])) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	if b < len(s) {
+		c := s[b]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		case c == '\'' && b+1 < len(s) && s[b+1] == 's' && (b+2 == len(s) || s[b+2] == ' ' || s[b+2] == '\n'):
+		case c == ',' || c == '.' || c == ';' || c == ':' || c == '!' || c == '?' || c == ')' || c == ']' || c == '"' || c == '\'':
+			if b+1 < len(s) {
+				switch d := s[b+1]; d {
+				case ' ', '\t', '\n', '\r', ',', '.', ';', ':', '!', '?', ')', ']', '"', '\'':
+				default:
+					return false
+				}
+			}
+		default:
+			return c >= 0x80 && !isLetterAt(s, b) // "Emily Johnson — ...", "Müller · Settings"
+		}
+	}
+	return true
 }
