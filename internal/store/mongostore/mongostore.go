@@ -90,7 +90,7 @@ type config struct {
 	selectTimeout  time.Duration // 0: the URI's, else the default
 	clientOptions  []*options.ClientOptions
 	logger         *slog.Logger
-	kind           serverKind // tests only: overrides detection when set
+	kind           serverKind // tests only: send writes as to this kind of server
 }
 
 // WithConnectTimeout bounds establishing one TCP/TLS connection. Without it
@@ -186,9 +186,6 @@ func Open(ctx context.Context, uri, dbName string, opts ...Option) (*Store, erro
 		return fail("buildInfo: %w", err)
 	}
 	kind := kindOf(info)
-	if cfg.kind != unknownKind {
-		kind = cfg.kind
-	}
 	s := &Store{
 		client:   client,
 		users:    db.Collection(usersColl),
@@ -199,7 +196,10 @@ func Open(ctx context.Context, uri, dbName string, opts ...Option) (*Store, erro
 		leases:   db.Collection(leasesColl),
 	}
 	s.kind = kind
-	s.bulk, s.exactIndexes = bulkLimits(kind)
+	if cfg.kind != unknownKind {
+		s.kind = cfg.kind // how writes are sent; indexes still follow the server
+	}
+	s.bulk, s.exactIndexes = bulkLimits(s.kind)
 	if err := s.ensureIndexes(ctx, kind); err != nil {
 		return fail("%w", err)
 	}
