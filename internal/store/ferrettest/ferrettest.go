@@ -14,7 +14,15 @@
 //     says, reports that error at index 0 with no counts, and numbers the
 //     entries of "upserted" by their own count rather than by statement;
 //   - createIndexes panics (the connection drops) when two or more of the
-//     requested indexes exist already: list first, create what is missing.
+//     requested indexes exist already: list first, create what is missing;
+//   - no TTL indexes (createIndexes with expireAfterSeconds fails with
+//     NotImplemented, code 238);
+//   - $inc on an int32 wraps around on overflow (2147483000 + 1000 gives a
+//     negative int32) where MongoDB widens the result to int64;
+//   - single-document updates are not atomic under concurrency: concurrent
+//     $inc on one document lose updates, so concurrency tests belong on the
+//     embedded store;
+//   - buildInfo carries ferretdbVersion, which is how code tells it apart.
 //
 // Keep fixtures to tens of documents.
 package ferrettest

@@ -159,3 +159,29 @@ func fixtureDoc(t *testing.T, path string) bson.Raw {
 	}
 	return doc
 }
+
+// TestLedgerReadsOnlyWhenSomeExisted: a Ledger call of new entries is one
+// command; one with entries stored before reads them back with one find.
+func TestLedgerReadsOnlyWhenSomeExisted(t *testing.T) {
+	var cmds commands
+	s := open(t, mongoDB, cmds.monitor())
+	old := entries([]string{hexAddr(1)}, 3, 0)
+	for _, tt := range []struct {
+		name    string
+		entries []store.Entry
+		want    []string
+		existed int
+	}{
+		{"new", old, []string{"update"}, 0},
+		{"redelivered with one new", append(slices.Clone(old), entries([]string{hexAddr(1)}, 1, 500)...), []string{"update", "find"}, 3},
+	} {
+		cmds.reset()
+		got, err := s.Ledger(t.Context(), tt.entries, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if names := cmds.names(); !slices.Equal(names, tt.want) || len(got) != tt.existed {
+			t.Errorf("%s: commands %v, %d stored entries returned; want %v, %d", tt.name, names, len(got), tt.want, tt.existed)
+		}
+	}
+}
