@@ -1,0 +1,420 @@
+// Package bootstrap measures a built Lambda bootstrap from outside its
+// process, as a Lambda bill sees it: a minimal Lambda Runtime API on
+// 127.0.0.1 hands the process invocation payloads one at a time, and the
+// process's CPU (user + system, from /proc/<pid>/stat, and the scheduler's
+// nanosecond count from /proc/<pid>/task/*/schedstat) is read between
+// invocations, so the cost per record includes everything the process does:
+// the runtime client, the event decode, the handler, the database driver,
+// logs and metrics.
+//
+// It also reports the cold start (process start to its first request for an
+// invocation, and to the end of the first invocation) and the peak resident
+// memory after the first and the last invocation.
+//
+// Run works on Linux only (it reads /proc).
+package bootstrap
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Config says what to run and what to hand it.
+type Config struct {
+	Bootstrap string   // the built bootstrap
+	Dir       string   // its working directory (default: a temporary one)
+	Env       []string // added to a minimal Lambda environment
+	Payloads  [][]byte // one per invocation, in order
+	Records   int      // records in each payload, to report per record
+	Warmup    int      // invocations served before the CPU is first read
+	Deadline  time.Duration
+	// Trace sends a Lambda-Runtime-Trace-Id with each invocation and sets
+	// LAMBDA_TASK_ROOT, as Lambda does with Tracing: Active; the X-Ray
+	// segments go to a UDP port here that drops them.
+	Trace bool
+	// Stdout, when set, receives what the process writes (its logs and
+	// metrics); otherwise it is drained and counted.
+	Stdout io.Writer
+}
+
+// Result is what Run measured.
+type Result struct {
+	Init          time.Duration // process start to its first GET /next
+	FirstInvoke   time.Duration // process start to the end of the first invocation
+	Measured      int           // invocations after the warm-up
+	CPU           time.Duration // user + system over the measured invocations (10 ms ticks)
+	SchedCPU      time.Duration // the same from schedstat (ns)
+	Wall          time.Duration // wall time of the measured invocations
+	PeakRSSFirst  int64         // VmHWM after the first invocation, bytes
+	PeakRSS       int64         // VmHWM after the last, bytes
+	Errors        int           // invocations answered with /error
+	ItemFailures  int           // batchItemFailures reported over all invocations
+	OutputBytes   int64         // written to stdout and stderr
+	TraceSegments int           // X-Ray datagrams received
+	LastError     string        // the last /error body, if any
+}
+
+// PerRecord returns the CPU per record of the measured invocations.
+func (r Result) PerRecord(records int) (stat, sched time.Duration) {
+	n := r.Measured * records
+	if n == 0 {
+		return 0, 0
+	}
+	return r.CPU / time.Duration(n), r.SchedCPU / time.Duration(n)
+}
+
+type outcome struct {
+	body []byte
+	err  bool
+}
+
+// api is the Runtime API: /next hands out the next payload once Run
+// releases it, /response and /error report the outcome.
+type api struct {
+	next     chan []byte
+	outcomes chan outcome
+	firstGet chan struct{}
+	once     sync.Once
+	deadline time.Duration
+	trace    bool
+	mu       sync.Mutex
+	n        int
+}
+
+func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	const prefix = "/2018-06-01/runtime/"
+	path := strings.TrimPrefix(r.URL.Path, prefix)
+	switch {
+	case r.Method == http.MethodGet && path == "invocation/next":
+		a.once.Do(func() { close(a.firstGet) })
+		var payload []byte
+		select {
+		case payload = <-a.next:
+		case <-r.Context().Done():
+			return
+		}
+		a.mu.Lock()
+		a.n++
+		id := fmt.Sprintf("req-%06d", a.n)
+		a.mu.Unlock()
+		h := w.Header()
+		h.Set("Lambda-Runtime-Aws-Request-Id", id)
+		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(a.deadline).UnixMilli(), 10))
+		h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:processor")
+		if a.trace {
+			h.Set("Lambda-Runtime-Trace-Id", fmt.Sprintf("Root=1-%08x-%024x;Parent=%016x;Sampled=1", time.Now().Unix(), a.n, a.n))
+		}
+		h.Set("Content-Type", "application/json")
+		w.Write(payload)
+	case r.Method == http.MethodPost && strings.HasPrefix(path, "invocation/"):
+		body, _ := io.ReadAll(r.Body)
+		w.WriteHeader(http.StatusAccepted)
+		a.report(r, outcome{body, strings.HasSuffix(path, "/error")})
+	case r.Method == http.MethodPost && path == "init/error":
+		body, _ := io.ReadAll(r.Body)
+		w.WriteHeader(http.StatusAccepted)
+		a.report(r, outcome{append([]byte("init: "), body...), true})
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (a *api) report(r *http.Request, o outcome) {
+	select {
+	case a.outcomes <- o:
+	case <-r.Context().Done(): // Run has returned
+	}
+}
+
+// Run starts the bootstrap under the Runtime API, hands it every payload
+// and measures it. The process is killed when Run returns.
+func Run(ctx context.Context, cfg Config) (Result, error) {
+	if len(cfg.Payloads) <= cfg.Warmup {
+		return Result{}, fmt.Errorf("bootstrap: %d payloads for %d warm-up invocations", len(cfg.Payloads), cfg.Warmup)
+	}
+	if cfg.Deadline == 0 {
+		cfg.Deadline = time.Minute
+	}
+	dir := cfg.Dir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "kleo-bootstrap-")
+		if err != nil {
+			return Result{}, err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return Result{}, err
+	}
+	a := &api{next: make(chan []byte), outcomes: make(chan outcome, 1), firstGet: make(chan struct{}),
+		deadline: cfg.Deadline, trace: cfg.Trace}
+	srv := &http.Server{Handler: a, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+
+	env := []string{
+		"PATH=/usr/bin:/bin",
+		"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(),
+		"AWS_LAMBDA_FUNCTION_NAME=processor",
+		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512",
+		"AWS_REGION=us-east-1",
+		"AWS_DEFAULT_REGION=us-east-1",
+		"TZ=UTC",
+	}
+	var segments *udpSink
+	if cfg.Trace {
+		if segments, err = newUDPSink(); err != nil {
+			return Result{}, err
+		}
+		defer segments.Close()
+		env = append(env, "LAMBDA_TASK_ROOT="+dir, "AWS_XRAY_DAEMON_ADDRESS="+segments.addr())
+	}
+	env = append(env, cfg.Env...)
+
+	cmd := exec.CommandContext(ctx, cfg.Bootstrap)
+	cmd.Dir, cmd.Env = dir, env
+	var out countingWriter
+	if cfg.Stdout != nil {
+		out.w = cfg.Stdout
+	}
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return Result{}, err
+	}
+	// exited is closed when the process has ended, with its error in waitErr.
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
+	defer func() {
+		cmd.Process.Kill()
+		<-exited
+	}()
+	pid := cmd.Process.Pid
+
+	var res Result
+	select {
+	case <-a.firstGet:
+		res.Init = time.Since(start)
+	case o := <-a.outcomes:
+		return res, fmt.Errorf("bootstrap: failed before its first invocation: %.500s", o.body)
+	case <-exited:
+		return res, fmt.Errorf("bootstrap: exited before its first invocation: %v", waitErr)
+	case <-ctx.Done():
+		return res, ctx.Err()
+	}
+
+	var cpu0, sched0 time.Duration
+	var wall0 time.Time
+	for i, p := range cfg.Payloads {
+		if i == cfg.Warmup {
+			if cpu0, sched0, err = cpuTime(pid); err != nil {
+				return res, err
+			}
+			wall0 = time.Now()
+		}
+		select {
+		case a.next <- p:
+		case <-exited:
+			return res, fmt.Errorf("bootstrap: exited at invocation %d: %v", i, waitErr)
+		case <-ctx.Done():
+			return res, ctx.Err()
+		}
+		var o outcome
+		select {
+		case o = <-a.outcomes:
+		case <-exited:
+			return res, fmt.Errorf("bootstrap: exited during invocation %d: %v", i, waitErr)
+		case <-time.After(cfg.Deadline + 10*time.Second):
+			return res, fmt.Errorf("bootstrap: invocation %d did not finish", i)
+		case <-ctx.Done():
+			return res, ctx.Err()
+		}
+		if o.err {
+			res.Errors++
+			res.LastError = string(o.body)
+		} else {
+			var resp struct {
+				BatchItemFailures []json.RawMessage `json:"batchItemFailures"`
+			}
+			if err := json.Unmarshal(o.body, &resp); err != nil {
+				return res, fmt.Errorf("bootstrap: invocation %d answered %.200q: %v", i, o.body, err)
+			}
+			res.ItemFailures += len(resp.BatchItemFailures)
+		}
+		if i == 0 {
+			res.FirstInvoke = time.Since(start)
+			if res.PeakRSSFirst, err = peakRSS(pid); err != nil {
+				return res, err
+			}
+		}
+	}
+	res.Wall = time.Since(wall0)
+	cpu1, sched1, err := cpuTime(pid)
+	if err != nil {
+		return res, err
+	}
+	res.CPU, res.SchedCPU = cpu1-cpu0, sched1-sched0
+	res.Measured = len(cfg.Payloads) - cfg.Warmup
+	if res.PeakRSS, err = peakRSS(pid); err != nil {
+		return res, err
+	}
+	res.OutputBytes = out.count()
+	if segments != nil {
+		res.TraceSegments = segments.count()
+	}
+	return res, nil
+}
+
+// userHZ is the unit of utime and stime in /proc/<pid>/stat: fixed at 100
+// for user space on Linux, whatever the kernel's tick.
+const userHZ = 100
+
+// cpuTime returns the process's user + system time from /proc/<pid>/stat,
+// and the sum of its threads' run time from schedstat.
+func cpuTime(pid int) (stat, sched time.Duration, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	// The command name is in parentheses and may hold spaces: the fields
+	// count from the last ')'. utime and stime are fields 14 and 15.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, 0, fmt.Errorf("bootstrap: unexpected /proc/%d/stat", pid)
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, 0, fmt.Errorf("bootstrap: unexpected /proc/%d/stat", pid)
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, 0, err
+	}
+	stat = time.Duration(utime+stime) * time.Second / userHZ
+
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			continue // a thread that just exited
+		}
+		if f := strings.Fields(string(b)); len(f) > 0 {
+			ns, _ := strconv.ParseInt(f[0], 10, 64)
+			sched += time.Duration(ns)
+		}
+	}
+	return stat, sched, nil
+}
+
+// peakRSS returns VmHWM from /proc/<pid>/status in bytes.
+func peakRSS(pid int) (int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, fmt.Errorf("bootstrap: no VmHWM in /proc/%d/status", pid)
+}
+
+type countingWriter struct {
+	mu sync.Mutex
+	n  int64
+	w  io.Writer
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n += int64(len(p))
+	if c.w != nil {
+		return c.w.Write(p)
+	}
+	return len(p), nil
+}
+
+func (c *countingWriter) count() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+// udpSink stands in for the X-Ray daemon: it counts the datagrams.
+type udpSink struct {
+	conn *net.UDPConn
+	mu   sync.Mutex
+	n    int
+}
+
+func newUDPSink() (*udpSink, error) {
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		return nil, err
+	}
+	s := &udpSink{conn: conn}
+	go func() {
+		buf := make([]byte, 64<<10)
+		for {
+			if _, _, err := conn.ReadFromUDP(buf); err != nil {
+				return
+			}
+			s.mu.Lock()
+			s.n++
+			s.mu.Unlock()
+		}
+	}()
+	return s, nil
+}
+
+func (s *udpSink) addr() string { return s.conn.LocalAddr().String() }
+func (s *udpSink) Close() error { return s.conn.Close() }
+func (s *udpSink) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.n
+}
+
+// Build builds the Go main package pkg as a bootstrap for this machine,
+// the way `make build` builds it for Lambda (CGO off, lambda.norpc,
+// trimmed, stripped), into dir, and returns its path.
+func Build(ctx context.Context, pkg, dir, goarch string) (string, error) {
+	out := filepath.Join(dir, "bootstrap")
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+	if goarch != "" {
+		cmd.Env = append(cmd.Env, "GOARCH="+goarch)
+	}
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("bootstrap: go build %s: %v\n%s", pkg, err, b)
+	}
+	return out, nil
+}

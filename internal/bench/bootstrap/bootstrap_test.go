@@ -1,0 +1,87 @@
+package bootstrap
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func payload(data ...string) []byte {
+	var recs []string
+	for i, d := range data {
+		recs = append(recs, fmt.Sprintf(`{"eventID":"shardId-000000000000:%d","kinesis":{"sequenceNumber":"%d","partitionKey":"k","data":%q}}`,
+			i, i, base64.StdEncoding.EncodeToString([]byte(d))))
+	}
+	return []byte(`{"Records":[` + strings.Join(recs, ",") + `]}`)
+}
+
+// TestRun drives a real aws-lambda-go bootstrap through the Runtime API:
+// every invocation must reach it and its answers must come back counted.
+func TestRun(t *testing.T) {
+	ctx := context.Background()
+	bin, err := Build(ctx, "./testdata/echo", t.TempDir(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	payloads := [][]byte{
+		payload("a", "fail"),         // warm-up
+		payload("fail", "b", "fail"), // two failures
+		[]byte(`not an event`),       // an invocation error
+		payload("c"),
+	}
+	res, err := Run(ctx, Config{Bootstrap: bin, Payloads: payloads, Records: 3, Warmup: 1, Trace: true, Deadline: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ItemFailures != 3 || res.Errors != 1 || res.Measured != 3 {
+		t.Errorf("failures %d, errors %d, measured %d; want 3, 1, 3", res.ItemFailures, res.Errors, res.Measured)
+	}
+	if !strings.Contains(res.LastError, "invalid character") {
+		t.Errorf("last error %q, want the decode error", res.LastError)
+	}
+	if res.Init <= 0 || res.FirstInvoke < res.Init || res.SchedCPU <= 0 || res.PeakRSSFirst <= 0 || res.PeakRSS < res.PeakRSSFirst {
+		t.Errorf("implausible measurements %+v", res)
+	}
+}
+
+func TestRunReportsEarlyExit(t *testing.T) {
+	_, err := Run(context.Background(), Config{Bootstrap: "/bin/true", Payloads: [][]byte{payload("a")}})
+	if err == nil || !strings.Contains(err.Error(), "exited before its first invocation") {
+		t.Errorf("err = %v, want an early exit", err)
+	}
+}
+
+func TestCPUTime(t *testing.T) {
+	_, s0, err := cpuTime(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for x, start := 0, time.Now(); time.Since(start) < 30*time.Millisecond; x++ {
+		_ = x * x
+	}
+	stat, s1, err := cpuTime(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s1-s0 < 10*time.Millisecond || stat <= 0 {
+		t.Errorf("schedstat grew by %v over 30ms of spinning (stat %v)", s1-s0, stat)
+	}
+}
+
+func TestModuleOf(t *testing.T) {
+	for sym, want := range map[string]string{
+		"github.com/aws/aws-xray-sdk-go/xray.BeginSubsegment":    "github.com/aws/aws-xray-sdk-go",
+		"go.mongodb.org/mongo-driver/v2/mongo.(*Client).Connect": "go.mongodb.org/mongo-driver/v2",
+		"runtime.mallocgc":                    "std:runtime",
+		"encoding/json.(*decodeState).object": "std:encoding",
+		"type:*github.com/kleo-network/kleo-stream/internal/record.Decoder": "github.com/kleo-network/kleo-stream",
+	} {
+		if got := moduleOf(sym); got != want {
+			t.Errorf("moduleOf(%q) = %q, want %q", sym, got, want)
+		}
+	}
+}

@@ -1,0 +1,321 @@
+package bootstrap
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+
+	"github.com/kleo-network/kleo-stream/internal/gen"
+)
+
+// Payloads returns n invocation payloads of perBatch new records each, as
+// the event source mapping sends them from one shard: every record a new
+// history document of users users, summaries of summary bytes.
+func Payloads(n, perBatch, users, summary int) (payloads [][]byte, meanData int, err error) {
+	recs := gen.Generate(gen.Config{Users: users, ItemsPerUser: (n*perBatch + users - 1) / users, Seed: 21,
+		SummaryMin: summary, SummaryMax: summary, PIIRate: 0.15, PlainShape: true})
+	if len(recs) < n*perBatch {
+		return nil, 0, fmt.Errorf("bootstrap: generated %d records, want %d", len(recs), n*perBatch)
+	}
+	for _, r := range recs[:n*perBatch] {
+		meanData += len(r.Data)
+	}
+	meanData /= n * perBatch
+	arrival := time.Now().UTC()
+	out := make([][]byte, n)
+	for i := range out {
+		ev := gen.KinesisEvent(gen.Source{}, uint64(i*perBatch), arrival, recs[i*perBatch:(i+1)*perBatch])
+		b, err := json.Marshal(ev)
+		if err != nil {
+			return nil, 0, err
+		}
+		out[i] = b
+	}
+	return out, meanData, nil
+}
+
+// startFerretDB runs FerretDB (SQLite backend) in this process on a free
+// loopback port, as internal/store/ferrettest does for tests, and returns
+// its URI and a function that stops it.
+func startFerretDB(ctx context.Context, dir string) (string, func() error, error) {
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError})),
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + dir + "/",
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	stop := func() error {
+		cancel()
+		select {
+		case err := <-done:
+			if errors.Is(err, context.Canceled) {
+				return nil
+			}
+			return err
+		case <-time.After(30 * time.Second):
+			return errors.New("bootstrap: FerretDB did not stop within 30s")
+		}
+	}
+	return f.MongoDBURI(), stop, nil
+}
+
+// Main is `kleo bench-bootstrap`: it builds the processor's bootstrap for
+// this machine, measures it under the Runtime API against FerretDB and the
+// embedded store, its cold start, and the size of the arm64 build.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench-bootstrap", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	bin := fs.String("bootstrap", "", "a built bootstrap (default: build ./functions/processor for this machine)")
+	batches := fs.Int("batches", 20, "measured invocations per store")
+	warmup := fs.Int("warmup", 3, "invocations before measuring")
+	perBatch := fs.Int("records", 100, "records per invocation")
+	users := fs.Int("users", 50, "users the records belong to")
+	summary := fs.Int("summary", 1400, "summary bytes per record (1400 gives records of about 2 KB)")
+	stores := fs.String("stores", "ferretdb,embedded", "comma-separated: ferretdb, embedded")
+	colds := fs.Int("cold", 10, "cold starts to measure (embedded store, no database)")
+	trace := fs.Bool("trace", true, "send a trace header as Lambda does with Tracing: Active")
+	size := fs.Bool("size", true, "also build for linux/arm64 and report what dominates the binary")
+	jsonOut := fs.String("json", "", "also write the results to this file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if runtime.GOOS != "linux" {
+		return errors.New("bench-bootstrap reads /proc: Linux only")
+	}
+	tmp, err := os.MkdirTemp("", "kleo-bench-bootstrap-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if *bin == "" {
+		fmt.Fprintln(stderr, "building ./functions/processor for", runtime.GOARCH)
+		if *bin, err = Build(ctx, "./functions/processor", tmp, ""); err != nil {
+			return err
+		}
+	}
+	report := map[string]any{}
+
+	total := *warmup + *batches
+	payloads, meanData, err := Payloads(total, *perBatch, *users, *summary)
+	if err != nil {
+		return err
+	}
+	var bytesIn int
+	for _, p := range payloads {
+		bytesIn += len(p)
+	}
+	fmt.Fprintf(stdout, "bootstrap %s: %d invocations of %d new records of %d B (%d B per record in the payload), %d warm-up\n\n",
+		*bin, total, *perBatch, meanData, bytesIn/total / *perBatch, *warmup)
+	report["record_bytes"], report["payload_bytes_per_record"] = meanData, bytesIn/total / *perBatch
+	fmt.Fprintf(stdout, "%-10s %14s %14s %12s %14s %14s %8s %9s\n", "store", "CPU/record", "(schedstat)", "wall/batch", "peak RSS 1st", "peak RSS end", "errors", "failures")
+	for _, st := range strings.Split(*stores, ",") {
+		dir := filepath.Join(tmp, st)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		env := []string{"KLEO_DATA_DIR=" + filepath.Join(dir, "data"), "LOG_LEVEL=info"}
+		var stop func() error
+		switch st {
+		case "ferretdb":
+			fdir := filepath.Join(tmp, "ferret")
+			if err := os.MkdirAll(fdir, 0o755); err != nil {
+				return err
+			}
+			uri, s, err := startFerretDB(ctx, fdir)
+			if err != nil {
+				return err
+			}
+			stop = s
+			env = append(env, "MONGODB_URI="+uri)
+		case "embedded":
+		default:
+			return fmt.Errorf("%w: unknown store %q", errUsage, st)
+		}
+		res, err := Run(ctx, Config{Bootstrap: *bin, Dir: dir, Env: env, Payloads: payloads,
+			Records: *perBatch, Warmup: *warmup, Trace: *trace})
+		if stop != nil {
+			if serr := stop(); err == nil {
+				err = serr
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", st, err)
+		}
+		stat, sched := res.PerRecord(*perBatch)
+		fmt.Fprintf(stdout, "%-10s %14s %14s %12s %14s %14s %8d %9d\n", st, round(stat), round(sched),
+			round(res.Wall/time.Duration(res.Measured)), mib(res.PeakRSSFirst), mib(res.PeakRSS), res.Errors, res.ItemFailures)
+		if res.Errors > 0 {
+			fmt.Fprintf(stdout, "           last error: %.300s\n", res.LastError)
+		}
+		report[st] = map[string]any{"cpu_per_record_ns": stat.Nanoseconds(), "schedstat_cpu_per_record_ns": sched.Nanoseconds(),
+			"wall_per_batch_ns": (res.Wall / time.Duration(res.Measured)).Nanoseconds(), "peak_rss_first_bytes": res.PeakRSSFirst,
+			"peak_rss_bytes": res.PeakRSS, "errors": res.Errors, "item_failures": res.ItemFailures,
+			"trace_segments": res.TraceSegments, "output_bytes": res.OutputBytes}
+	}
+
+	if *colds > 0 {
+		var inits, firsts []time.Duration
+		for i := 0; i < *colds; i++ {
+			dir := filepath.Join(tmp, "cold", strconv.Itoa(i))
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return err
+			}
+			res, err := Run(ctx, Config{Bootstrap: *bin, Dir: dir, Env: []string{"KLEO_DATA_DIR=" + filepath.Join(dir, "data")},
+				Payloads: payloads[:1], Records: *perBatch, Trace: *trace})
+			if err != nil {
+				return fmt.Errorf("cold start: %w", err)
+			}
+			inits, firsts = append(inits, res.Init), append(firsts, res.FirstInvoke)
+		}
+		fmt.Fprintf(stdout, "\ncold start (%d starts, embedded store): process start to first /next %s median (min %s, max %s); to the end of the first %d-record invocation %s median\n",
+			*colds, round(median(inits)), round(slices.Min(inits)), round(slices.Max(inits)), *perBatch, round(median(firsts)))
+		report["cold_start"] = map[string]any{"init_median_ns": median(inits).Nanoseconds(), "first_invoke_median_ns": median(firsts).Nanoseconds()}
+	}
+
+	if *size {
+		s, err := sizeReport(ctx, tmp, stdout)
+		if err != nil {
+			return err
+		}
+		report["arm64"] = s
+	}
+	if *jsonOut != "" {
+		b, _ := json.MarshalIndent(report, "", "  ")
+		return os.WriteFile(*jsonOut, append(b, '\n'), 0o644)
+	}
+	return nil
+}
+
+var errUsage = errors.New("usage")
+
+// sizeReport builds the processor for linux/arm64 as `make build` does and
+// reports its size, and, from an unstripped build, the packages whose code
+// and data take the most of it.
+func sizeReport(ctx context.Context, tmp string, w io.Writer) (map[string]any, error) {
+	dir := filepath.Join(tmp, "arm64")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	bin, err := Build(ctx, "./functions/processor", dir, "arm64")
+	if err != nil {
+		return nil, err
+	}
+	fi, err := os.Stat(bin)
+	if err != nil {
+		return nil, err
+	}
+	full := filepath.Join(dir, "bootstrap.syms")
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", full, "./functions/processor")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("go build: %v\n%s", err, b)
+	}
+	nm, err := exec.CommandContext(ctx, "go", "tool", "nm", "-size", full).Output()
+	if err != nil {
+		return nil, fmt.Errorf("go tool nm: %v", err)
+	}
+	bySize := symbolsByModule(nm)
+	fmt.Fprintf(w, "\nlinux/arm64 bootstrap: %.1f MiB stripped; symbols by module (unstripped build):\n", float64(fi.Size())/(1<<20))
+	out := map[string]any{"bytes": fi.Size()}
+	mods := map[string]int64{}
+	for i, m := range bySize {
+		if i < 15 {
+			fmt.Fprintf(w, "  %8.2f MiB  %s\n", float64(m.size)/(1<<20), m.name)
+		}
+		mods[m.name] = m.size
+	}
+	out["modules"] = mods
+	return out, nil
+}
+
+type modSize struct {
+	name string
+	size int64
+}
+
+// symbolsByModule sums `go tool nm -size` by module (or standard library
+// package), most first.
+func symbolsByModule(nm []byte) []modSize {
+	sums := map[string]int64{}
+	for _, line := range strings.Split(string(nm), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 4 {
+			continue
+		}
+		size, err := strconv.ParseInt(f[1], 10, 64)
+		if err != nil {
+			continue
+		}
+		sums[moduleOf(strings.Join(f[3:], " "))] += size
+	}
+	var out []modSize
+	for k, v := range sums {
+		out = append(out, modSize{k, v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].size > out[j].size })
+	return out
+}
+
+// moduleOf names the module a symbol belongs to: the first three path
+// elements of a domain-qualified package, the top package of the standard
+// library, or the runtime's own tables.
+func moduleOf(sym string) string {
+	sym = strings.TrimPrefix(sym, "type:")
+	sym = strings.TrimPrefix(sym, "go:")
+	sym = strings.TrimLeft(sym, "*[]")
+	pkg := sym
+	if i := strings.LastIndex(sym, "/"); i >= 0 {
+		if j := strings.IndexByte(sym[i:], '.'); j >= 0 {
+			pkg = sym[:i+j]
+		}
+	} else if j := strings.IndexByte(sym, '.'); j >= 0 {
+		pkg = sym[:j]
+	}
+	parts := strings.Split(pkg, "/")
+	if strings.Contains(parts[0], ".") {
+		if len(parts) > 3 {
+			parts = parts[:3]
+		}
+		return strings.Join(parts, "/")
+	}
+	return "std:" + parts[0]
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func round(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return d.Round(time.Millisecond).String()
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond).String()
+	}
+	return d.Round(100 * time.Nanosecond).String()
+}
+
+func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
