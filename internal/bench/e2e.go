@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"io"
 	"log/slog"
 	"math"
@@ -128,9 +129,13 @@ func cell(ctx context.Context, cfg E2EConfig, n, p int, load gen.Config, s proce
 	if err := kinesisapi.CreateStream(ctx, client, name, n); err != nil {
 		return m, err
 	}
-	// Put in chunks as the generator goes, so the load is not held in
-	// memory: a large live heap would make this process's garbage collector
-	// (and so the measurement) slower than the handler's would be.
+	// Kleo's users must exist for the records to count; each drain seeds
+	// them into its fresh store. The generated data set is dropped once it
+	// is in the stream, so its heap does not slow the drains' collector.
+	recs, users, err := generate(load)
+	if err != nil {
+		return m, err
+	}
 	var chunk []kinesisapi.Entry
 	var bytes float64
 	put := func() error {
@@ -138,24 +143,23 @@ func cell(ctx context.Context, cfg E2EConfig, n, p int, load gen.Config, s proce
 		chunk = chunk[:0]
 		return err
 	}
-	err = gen.Each(load, func(r gen.Record) error {
+	for _, r := range recs {
 		if len(r.Data) > 1<<20 {
-			return nil // PutRecords refuses records over 1 MiB
+			continue // PutRecords refuses records over 1 MiB
 		}
 		chunk = append(chunk, kinesisapi.Entry{PartitionKey: r.PartitionKey, Data: r.Data})
 		bytes += float64(len(r.Data))
 		m.Records++
 		if len(chunk) == kinesisapi.MaxPutRecords {
-			return put()
+			if err := put(); err != nil {
+				return m, err
+			}
 		}
-		return nil
-	})
-	if err == nil {
-		err = put()
 	}
-	if err != nil {
+	if err := put(); err != nil {
 		return m, err
 	}
+	recs = nil
 	m.RecordBytes = bytes / float64(m.Records)
 
 	var rates, cores []float64
@@ -163,7 +167,7 @@ func cell(ctx context.Context, cfg E2EConfig, n, p int, load gen.Config, s proce
 	for rep := range cfg.Reps {
 		p0, n0, g0 := processCPU(), nodeTime(k), gcTime()
 		obs := &totals{}
-		rate, age, inv, free, err := drain(ctx, cfg, client, name, filepath.Join(cfg.Dir, fmt.Sprintf("n%d-p%d-%d", n, p, rep)), p, m.Records, s, c, pr, obs)
+		rate, age, inv, free, err := drain(ctx, cfg, client, name, filepath.Join(cfg.Dir, fmt.Sprintf("n%d-p%d-%d", n, p, rep)), users, p, m.Records, s, c, pr, obs)
 		if err != nil {
 			return m, err
 		}
@@ -222,7 +226,7 @@ func nodeTime(k *kinesisapi.Kinesalite) time.Duration {
 // drain reads the whole stream from TRIM_HORIZON with the emulator through
 // the real handler into a fresh store, and returns the records/s, the
 // largest iterator age, the invocations and the free cores around it.
-func drain(ctx context.Context, cfg E2EConfig, client kinesisapi.API, name, dir string, p, records int, s processor.Scrubber, c classify.Classifier, pr *probe, obs *totals) (float64, time.Duration, int64, float64, error) {
+func drain(ctx context.Context, cfg E2EConfig, client kinesisapi.API, name, dir string, users []bson.M, p, records int, s processor.Scrubber, c classify.Classifier, pr *probe, obs *totals) (float64, time.Duration, int64, float64, error) {
 	var opts []embedded.Option
 	if cfg.NoSync {
 		opts = append(opts, embedded.NoSync())
@@ -232,6 +236,9 @@ func drain(ctx context.Context, cfg E2EConfig, client kinesisapi.API, name, dir 
 		return 0, 0, 0, 0, err
 	}
 	defer st.Close(context.Background())
+	if err := seed(ctx, st, users); err != nil {
+		return 0, 0, 0, 0, err
+	}
 	proc := processor.New(st, s, c, processor.Options{Logger: slog.New(slog.DiscardHandler), Observer: obs})
 	src, err := kinesisapi.NewSource(ctx, client, name)
 	if err != nil {
@@ -332,14 +339,14 @@ func emulatorCost(ctx context.Context, load gen.Config, batch int) (time.Duratio
 	if err != nil {
 		return 0, err
 	}
-	err = gen.Each(load, func(r gen.Record) error {
-		if _, err := s.Put(r.PartitionKey, r.Data); err != nil && !errors.Is(err, esm.ErrInvalidRecord) {
-			return err
-		}
-		return nil
-	})
+	recs, _, err := generate(load)
 	if err != nil {
-		return 0, fmt.Errorf("bench: %w", err)
+		return 0, err
+	}
+	for _, r := range recs {
+		if _, err := s.Put(r.PartitionKey, r.Data); err != nil && !errors.Is(err, esm.ErrInvalidRecord) {
+			return 0, fmt.Errorf("bench: %w", err)
+		}
 	}
 	cfg := esm.DefaultConfig()
 	cfg.BatchSize, cfg.MaximumBatchingWindow = batch, 0

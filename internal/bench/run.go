@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"io"
 	"runtime"
 	"strings"
@@ -136,7 +137,7 @@ func (r *reports) Observe(_ context.Context, rep processor.Report) { *r = append
 // stages runs the real handler over one bucket's records with a store that
 // costs nothing, and returns the median per-record time of each stage.
 func stages(ctx context.Context, cfg Config, b Bucket, s processor.Scrubber, c classify.Classifier) (StageCost, error) {
-	recs, err := generate(gen.Config{
+	recs, _, err := generate(gen.Config{
 		Users: 40, ItemsPerUser: (cfg.Records*(cfg.Reps+1))/40 + 1, Seed: int64(b.Max),
 		PIIRate: piiRate, MalformedRate: malformedRate, DuplicateRate: duplicateRate,
 		SummaryMin: b.Min, SummaryMax: b.Max,
@@ -189,12 +190,15 @@ func writes(ctx context.Context, cfg Config, st store.Store, n int, s processor.
 	users := max(1, n/10)
 	// A new seed each run, so a MongoDB that outlives the run never sees
 	// the same documents twice.
-	recs, err := generate(gen.Config{
+	recs, us, err := generate(gen.Config{
 		Users: users, ItemsPerUser: n*(cfg.Reps+1)/users + 2, Seed: time.Now().UnixNano(),
 		PIIRate: piiRate, MalformedRate: malformedRate, DuplicateRate: duplicateRate,
 		SummaryMin: 200, SummaryMax: 20000,
 	})
 	if err != nil {
+		return DBCost{}, err
+	}
+	if err := seed(ctx, st, us); err != nil {
 		return DBCost{}, err
 	}
 	var obs reports
@@ -237,9 +241,12 @@ func fill(ctx context.Context, st store.Store, n int, s processor.Scrubber, c cl
 	if n <= 0 {
 		return nil
 	}
-	recs, err := generate(gen.Config{Users: max(1, n/100), ItemsPerUser: 100, Seed: time.Now().UnixNano(),
+	recs, us, err := generate(gen.Config{Users: max(1, n/100), ItemsPerUser: 100, Seed: time.Now().UnixNano(),
 		PIIRate: piiRate, SummaryMin: 200, SummaryMax: 20000})
 	if err != nil {
+		return err
+	}
+	if err := seed(ctx, st, us); err != nil {
 		return err
 	}
 	proc := processor.New(st, s, c, processor.Options{})
@@ -261,16 +268,32 @@ func distinctUsers(ev events.KinesisEvent) int {
 	return len(seen)
 }
 
-func generate(c gen.Config) ([]gen.Record, error) {
-	var out []gen.Record
-	err := gen.Each(c, func(r gen.Record) error {
-		out = append(out, r)
-		return nil
-	})
+// generate makes a Kleo-shaped data set: the records, and the users a
+// store must hold for them to count. The data set's deliberately malformed
+// user document is repaired: the benchmarks measure the steady state.
+func generate(c gen.Config) ([]gen.Record, []bson.M, error) {
+	prod, err := gen.Kleo(gen.KleoConfig{Config: c})
 	if err != nil {
-		return nil, fmt.Errorf("bench: generating records: %w", err)
+		return nil, nil, fmt.Errorf("bench: generating records: %w", err)
 	}
-	return out, nil
+	for _, u := range prod.Users {
+		if _, ok := u["activity_json"].(string); ok {
+			u["activity_json"] = bson.M{}
+		}
+	}
+	return prod.Records, prod.Users, nil
+}
+
+// seed inserts the users a benchmark's records belong to.
+func seed(ctx context.Context, st store.Store, users []bson.M) error {
+	s, ok := st.(store.Seeder)
+	if !ok {
+		return fmt.Errorf("bench: %T cannot seed Kleo's users", st)
+	}
+	if err := s.InsertUsers(ctx, users); err != nil {
+		return fmt.Errorf("bench: seeding users: %w", err)
+	}
+	return nil
 }
 
 func fit(p Profile) Fit {
@@ -317,25 +340,26 @@ func (t *cpuTracer) Start(ctx context.Context, name string) (context.Context, fu
 	return ctx, func(error) { t.used += processCPU() - start }
 }
 
-// nullStore answers the handler's four per-batch calls at no cost, so the
-// stage measurements time the handler alone. Other methods are not used by
-// the handler (calling one panics on the nil embedded interface).
+// nullStore answers the handler's three per-batch calls at no cost, as if
+// every user existed and every record were new, so the stage measurements
+// time the handler alone. Other methods are not used by the handler
+// (calling one panics on the nil embedded interface).
 type nullStore struct{ store.Store }
 
-func (nullStore) Watermarks(context.Context, string, []string) (map[string]string, error) {
-	return nil, nil
-}
-
-func (nullStore) PutHistory(_ context.Context, items []store.HistoryItem) ([]store.Outcome, error) {
-	out := make([]store.Outcome, len(items))
-	for i := range out {
-		out[i] = store.Inserted
+func (nullStore) Users(_ context.Context, addrs []string) (map[string]store.UserState, error) {
+	out := make(map[string]store.UserState, len(addrs))
+	for _, a := range addrs {
+		out[a] = store.UserState{ID: a, Address: a}
 	}
 	return out, nil
 }
 
-func (nullStore) ApplyUsers(_ context.Context, d []store.UserDelta) ([]error, error) {
-	return make([]error, len(d)), nil
+func (nullStore) Ledger(context.Context, []store.Entry, []string) (map[string]store.Entry, error) {
+	return nil, nil
+}
+
+func (nullStore) Apply(_ context.Context, ups []store.Apply) ([]error, error) {
+	return make([]error, len(ups)), nil
 }
 
 func (nullStore) PutDeadLetters(context.Context, []store.DeadLetter) error { return nil }

@@ -26,7 +26,7 @@ type probe struct {
 }
 
 func newProbe(s processor.Scrubber, c classify.Classifier) (*probe, error) {
-	recs, err := generate(gen.Config{Users: 20, ItemsPerUser: 10, Seed: 99, PIIRate: piiRate, SummaryMin: 2000, SummaryMax: 8000})
+	recs, _, err := generate(gen.Config{Users: 20, ItemsPerUser: 10, Seed: 99, PIIRate: piiRate, SummaryMin: 2000, SummaryMax: 8000})
 	if err != nil {
 		return nil, err
 	}

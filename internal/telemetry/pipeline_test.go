@@ -14,10 +14,12 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-xray-sdk-go/xray"
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/kleo-network/kleo-stream/internal/activity"
 	"github.com/kleo-network/kleo-stream/internal/classify"
 	"github.com/kleo-network/kleo-stream/internal/config"
+	"github.com/kleo-network/kleo-stream/internal/eip55"
 	"github.com/kleo-network/kleo-stream/internal/pii"
 	"github.com/kleo-network/kleo-stream/internal/processor"
 	"github.com/kleo-network/kleo-stream/internal/store"
@@ -33,17 +35,17 @@ func (readingClassifier) Classify(context.Context, classify.Input) classify.Resu
 	return classify.Result{Activity: activity.Reading, Confidence: 0.9}
 }
 
-// failingHistory is a store whose history writes fail.
-type failingHistory struct{ store.Store }
+// failingLedger is a store whose ledger writes fail.
+type failingLedger struct{ store.Store }
 
-func (failingHistory) PutHistory(context.Context, []store.HistoryItem) ([]store.Outcome, error) {
+func (failingLedger) Ledger(context.Context, []store.Entry, []string) (map[string]store.Entry, error) {
 	return nil, errors.New("connection reset")
 }
 
 func poisonedBatch(offset int) []events.KinesisEventRecord {
 	const shard = "shardId-000000000007"
 	docs := []string{
-		// Valid: the page text is the product; it is stored, scrubbed, but never logged.
+		// Valid: the page text is the product; it is read, scrubbed and counted, never logged.
 		`{"_id":"%024x","address":"0x00000000000000000000000000000000000000a1","title":"Jane Roe HIV test results","url":"https://clinic.example.org/results?patient=jane.roe@example.com","summary":"Diagnosis: write to jane.roe@example.com","visitTime":1730000000000}`,
 		`{"_id":"%024x","address":"0x00000000000000000000000000000000000000a2","title":"Jane Roe","url":"https://clinic.example.org/","summary":"Diagnosis","visitTime":1730000000001}`,
 		// Dead letters whose payload holds the same content.
@@ -73,15 +75,23 @@ func TestProcessorTelemetry(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close(context.Background()) })
+	var users []bson.M
+	for _, a := range []string{"0x00000000000000000000000000000000000000a1", "0x00000000000000000000000000000000000000a2"} {
+		users = append(users, bson.M{"address": eip55.Checksum(a), "kleo_points": int32(0), "total_data_quantity": int32(0)})
+	}
+	if err := st.InsertUsers(context.Background(), users); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, tc := range []struct {
 		name    string
 		st      store.Store
 		offset  int
+		spans   []string
 		faulted string // the span that must be marked
 	}{
-		{"healthy", st, 0, ""},
-		{"history fails", failingHistory{st}, 100, "store.history"},
+		{"healthy", st, 0, []string{"prepare", "store.users", "store.ledger", "store.apply", "store.dead_letters"}, ""},
+		{"ledger fails", failingLedger{st}, 100, []string{"prepare", "store.users", "store.ledger", "store.dead_letters"}, "store.ledger"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var logs, metrics bytes.Buffer
@@ -136,7 +146,7 @@ func TestProcessorTelemetry(t *testing.T) {
 
 			// Traces: a span for the batch's CPU stages and one per store call, the failure marked.
 			spans := flatten(d.receive(t, func(s span) bool { return s.Name == "processor" }))
-			for _, name := range []string{"prepare", "store.dead_letters", "store.watermarks", "store.history"} {
+			for _, name := range tc.spans {
 				if _, ok := find(spans, name); !ok {
 					t.Errorf("no %s span", name)
 				}
