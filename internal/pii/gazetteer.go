@@ -2,6 +2,8 @@ package pii
 
 import (
 	_ "embed"
+
+	"github.com/kleo-network/kleo-stream/internal/pii/internal/fold"
 	"encoding/binary"
 	"unicode"
 	"unicode/utf8"
@@ -64,6 +66,15 @@ func lookup(w string) uint16 {
 		}
 		r, n := utf8.DecodeRuneInString(w[i:])
 		i += n
+		if a, b, ok := fold.Rune(r); ok {
+			h ^= uint64(a)
+			h *= 1099511628211
+			if b != 0 {
+				h ^= uint64(b)
+				h *= 1099511628211
+			}
+			continue
+		}
 		var b [utf8.UTFMax]byte
 		for _, c := range utf8.AppendRune(b[:0], unicode.ToLower(r)) {
 			h ^= uint64(c)

@@ -108,7 +108,11 @@ func cueWord(w string) uint16 {
 	case "called", "named", "by", "starring", "featuring", "feat", "ft", "says", "said", "asked", "told",
 		"meet", "met", "son", "daughter", "wife", "husband", "mother", "father", "brother", "sister", "friend",
 		"uncle", "aunt", "cousin", "grandson", "granddaughter", "grandmother", "grandfather", "partner",
-		"colleague", "boss", "manager":
+		"colleague", "boss", "manager", "given", "kid", "baby", "child", "nephew", "niece", "girlfriend",
+		"boyfriend", "fiancé", "fiancée", "mom", "dad", "mum", "grandma", "grandpa", "commenter", "producer",
+		"singer", "actor", "actress", "rapper", "drummer", "guitarist", "writer", "novelist", "poet", "painter",
+		"player", "coach", "founder", "ceo", "chef", "hostess", "host", "reporter", "columnist", "editor",
+		"photographer", "designer", "composer", "conductor", "pianist", "violinist", "striker", "goalkeeper":
 		return cwWeak
 	case "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "herr", "frau", "mme", "mlle",
 		"monsieur", "madame", "sr", "sra", "srta", "sig", "signor", "signora", "dott", "dhr", "mevr",
@@ -184,7 +188,7 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 			break
 		}
 		xf := lookup(xt)
-		if xf&nameStop != 0 || !sc.nameShaped(x) {
+		if xf&nameStop != 0 && !surnameToo(xf) || !sc.nameShaped(x) {
 			break
 		}
 		if isSuffix(xt) {
@@ -198,13 +202,14 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 	}
 	// The next word may make the run an organisation or a street.
 	if x, ok := sc.next(end, limit, ""); ok && x.s-end == 1 {
-		if xf := lookup(sc.text(x)); xf&(gOrg|gStreetSuf) != 0 && xf&gStreetPre == 0 {
+		if xf := lookup(sc.text(x)); xf&(gOrg|gStreetSuf) != 0 && xf&gStreetPre == 0 && !surnameToo(xf) {
 			return 0, 0
 		}
 	}
 	// "Gare de Lyon", "San Francisco", "Galleria Vittorio", "Marks &
 	// Spencer", "Air Max": what stands just before makes it a place, a
 	// landmark, a company or a product.
+	prevCap := false
 	if len(hist) > 0 && cue == cueNone {
 		h := hist[0]
 		gap := sc.s[h.e:w.s]
@@ -214,9 +219,9 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 		if gap == " " && (isParticle(ht) || isPlacePrefix(ht) || capH && hf&(gOrg|gStreetPre) != 0) {
 			return 0, 0
 		}
-		if gap == " " && k == 1 && capH && hf&(gWord|gOrg|gStop) != 0 {
-			return 0, 0
-		}
+		// A single word right after another capitalised word that is no
+		// name is part of a title or a brand ("The Ritz", "Air Max").
+		prevCap = gap == " " && capH
 		// "hotels in Lyon": a town after a locative word is the town.
 		if k == 1 && f&gTown != 0 && sc.isAny(h, "in", "near", "from", "to", "around", "visit", "visiting", "explore", "across") {
 			return 0, 0
@@ -264,7 +269,7 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 		// Otherwise w is judged alone, as it would be if the next word were
 		// redacted on its own.
 	}
-	if strong || f&gSurname != 0 && f&(gWord|gPlace|gTown|gGiven) == 0 {
+	if !prevCap && (strong || k == 1 && f&gSurname != 0 && f&(gWord|gPlace|gTown|gGiven) == 0) {
 		return w.s, w.e
 	}
 	return 0, 0
@@ -348,4 +353,10 @@ func isPlacePrefix(w string) bool {
 		return true
 	}
 	return false
+}
+
+// surnameToo: a street type that is also a frequent surname and no stop
+// word (Heath, Wells, Park) may continue a name.
+func surnameToo(f uint16) bool {
+	return f&gSurnameStrong != 0 && f&(gStop|gOrg|gUnit|gTitle|gCountry) == 0
 }

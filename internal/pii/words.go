@@ -185,7 +185,7 @@ func (sc *scanner) histAt(p, floor, most int) (h [3]wtok, n int) {
 				if class[c]&cAlnum != 0 {
 					break
 				}
-				if isReset(c) {
+				if isReset(c) && !(c == '?' && q < len(s) && s[q] == ' ') { // "name? Sölvi" but not "?name=Sölvi"
 					return h, n
 				}
 				q--

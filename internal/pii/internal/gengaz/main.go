@@ -25,6 +25,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/kleo-network/kleo-stream/internal/pii/internal/fold"
 )
 
 // Flags; keep in sync with internal/pii/gazetteer.go.
@@ -54,7 +56,7 @@ func main() {
 	flag.Parse()
 	g := map[string]uint16{}
 	set := func(w string, f uint16) {
-		w = fold(strings.TrimSpace(w))
+		w = foldWord(strings.TrimSpace(w))
 		if w == "" || strings.ContainsAny(w, " \t") {
 			return
 		}
@@ -109,15 +111,29 @@ func main() {
 
 	// Places: countries in the languages of the target formats, larger cities.
 	langs := map[string]bool{"en": true, "de": true, "fr": true, "es": true, "it": true, "nl": true, "pt": true}
+	// Words of multi-word names ("Saint Lucia", "United Kingdom") are
+	// countries only when no name list knows them: Lucia and Vincent are
+	// names.
+	var partial []string
 	eachTSV(filepath.Join(*src, "geo_gazetteer/country_names.tsv"), func(r []string) {
 		if langs[r[1]] {
-			for _, w := range strings.Fields(r[2]) {
+			ws := strings.Fields(r[2])
+			if len(ws) == 1 {
+				set(ws[0], fPlace|fCountry)
+				return
+			}
+			for _, w := range ws {
 				if len(w) > 3 {
-					set(w, fPlace|fCountry)
+					partial = append(partial, w)
 				}
 			}
 		}
 	})
+	for _, w := range partial {
+		if g[foldWord(w)]&(fGiven|fSurname) == 0 {
+			set(w, fCountry)
+		}
+	}
 	eachTSV(filepath.Join(*src, "geo_gazetteer/cities5000.tsv"), func(r []string) {
 		pop, _ := strconv.Atoi(r[6])
 		// Only the largest: most smaller towns share their name with a
@@ -202,7 +218,7 @@ func main() {
 	}
 	// Words that many lists know but that are seldom names on their own.
 	for _, w := range strings.Fields(notStrong) {
-		w = fold(w)
+		w = foldWord(w)
 		g[w] &^= fGivenStrong | fSurnameStrong
 	}
 
@@ -266,6 +282,7 @@ latvian lithuanian slovak slovenian croatian serbian romanian bulgarian ukrainia
 los las san santa santo saint fort port mount lake st gran grand
 le la de het il el lo die der das les
 sony dyson goldman harley nike adidas samsung toyota honda nissan
+america europe asia africa oceania
 christmas easter halloween thanksgiving god jesus christ allah lord`
 
 const notStrong = `will may june april august grace hope faith joy rose lily ivy iris dawn eve
@@ -277,10 +294,18 @@ jersey kent york lincoln washington jackson clinton cleveland virginia carolina 
 apple amazon tesla ford mercedes porsche lexus audi chevy dodge jaguar mini nike adidas google
 sunny stormy honey candy ginger brandy sherry whisky`
 
-// fold lower-cases a word; the engine folds the same way.
-func fold(s string) string {
+// foldWord lower-cases a word and drops Latin diacritics; the engine folds
+// the same way (internal/pii/internal/fold).
+func foldWord(s string) string {
 	var b strings.Builder
 	for _, r := range s {
+		if x, y, ok := fold.Rune(r); ok {
+			b.WriteByte(x)
+			if y != 0 {
+				b.WriteByte(y)
+			}
+			continue
+		}
 		b.WriteRune(unicode.ToLower(r))
 	}
 	return b.String()
