@@ -1,15 +1,21 @@
 // Package classify assigns one of the 41 Kleo activities to a browsing-history
 // item from its domain, URL path, title and the head of its summary.
 //
-// Three kinds of knowledge are combined additively in log space:
+// Four kinds of knowledge are combined additively in log space:
 //   - a curated table of popular sites, with path rules for domains that serve
-//     several activities (youtube.com/podcasts, reddit.com/r/cooking);
-//   - the UT1 category lists (games, shopping, press, ...), mapped to activities;
+//     several activities (youtube.com/podcasts, bbc.co.uk/sport) and hint
+//     rules for platforms and government registries (blogspot.com, gob.mx);
+//   - Mozilla's interest rules, the list of university domains, the sites of
+//     the RSS feeds and the UT1 category lists, mapped to activities;
 //   - a multinomial naive Bayes model over hashed word unigrams, bigrams and
-//     character 4-grams, trained from IAB-seeded lexicons and curated texts.
+//     character 4-grams, where glued host labels are also split into
+//     dictionary words ("hotelsofindia": hotel, india), trained from IAB names,
+//     lexicons (with seed words in six languages) and texts.
 //
-// The model is built by `go generate` from the sources in data/ and embedded,
-// so Load needs no files or network. Classification does not allocate.
+// The confidence is a softmax whose temperature is calibrated on held-out
+// items, one per kind of evidence. The model is built by `go generate` from
+// the sources in data/ and embedded, so Load needs no files or network.
+// Classification does not allocate.
 package classify
 
 //go:generate go run ./internal/genmodel -data data -out model.bin
@@ -34,8 +40,8 @@ type Input struct {
 	URL, Title, Summary, Domain string
 }
 
-// Result is the assigned activity. Confidence is the model's probability of
-// it (0..1); Low is set when Confidence is below LowConfidence. A low result
+// Result is the assigned activity. Confidence is the calibrated probability
+// that it is right (0..1); Low is set when Confidence is below LowConfidence. A low result
 // is still the best guess and is meant to be kept.
 type Result struct {
 	Activity   activity.Activity

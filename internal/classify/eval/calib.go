@@ -156,6 +156,8 @@ func WriteSVG(w io.Writer, title string, series []Series) error {
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f">%s</text>`+"\n", x(1)+32, ly, escape(s.Name))
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" fill="#555">ECE %.3f, n=%d</text>`+"\n", x(1)+32, ly+15, s.ECE, total)
 	}
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" fill="#555">bars: share of each</text>`+"\n", x(1)+14, pad+20+float64(len(series))*36+10)
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" fill="#555">set's items per bin</text>`+"\n", x(1)+14, pad+20+float64(len(series))*36+25)
 	b.WriteString("</svg>\n")
 	_, err := io.WriteString(w, b.String())
 	return err
