@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/kleo-network/kleo-stream/internal/store"
+	"github.com/kleo-network/kleo-stream/internal/store/internal/contract"
 )
 
 // AcquireLease implements store.Store with one upsert on stream_leases
@@ -19,8 +20,11 @@ import (
 // duplicate key, which is the answer "not yours".
 func (s *Store) AcquireLease(ctx context.Context, address, owner string, now, until time.Time) (bool, error) {
 	const op = "acquire lease"
-	if address == "" || owner == "" {
-		return false, fmt.Errorf("mongostore: %s: empty address or owner", op)
+	if err := contract.Key("lease owner", owner); err != nil {
+		return false, fmt.Errorf("mongostore: %s: %w", op, err)
+	}
+	if err := contract.Key("address", address); err != nil {
+		return false, fmt.Errorf("mongostore: %s: %w", op, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return false, wrap(ctx, op, err)
@@ -30,10 +34,10 @@ func (s *Store) AcquireLease(ctx context.Context, address, owner string, now, un
 			{Key: "_id", Value: address},
 			{Key: "$or", Value: bson.A{
 				bson.D{{Key: "owner", Value: owner}},
-				bson.D{{Key: "until", Value: bson.D{{Key: "$lte", Value: msTime(now)}}}},
+				bson.D{{Key: "until", Value: bson.D{{Key: "$lte", Value: contract.Time(now)}}}},
 			}},
 		},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "owner", Value: owner}, {Key: "until", Value: msTime(until)}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "owner", Value: owner}, {Key: "until", Value: contract.Time(until)}}}},
 		options.UpdateOne().SetUpsert(true))
 	if mongo.IsDuplicateKeyError(err) {
 		return false, nil
@@ -58,13 +62,10 @@ func (s *Store) ReleaseLease(ctx context.Context, address, owner string) error {
 // PutArchive implements store.Store.
 func (s *Store) PutArchive(ctx context.Context, a store.Archive) error {
 	const op = "put archive"
-	if a.ID == "" || a.Address == "" {
-		return fmt.Errorf("mongostore: %s: empty id or address", op)
+	a, err := contract.Archive(a)
+	if err != nil {
+		return fmt.Errorf("mongostore: %s: %w", op, err)
 	}
-	if a.Status != "" && a.Status != store.ArchiveSigned {
-		return fmt.Errorf("mongostore: %s %s: a new archive has status %q, want %q", op, a.ID, a.Status, store.ArchiveSigned)
-	}
-	a.Status = store.ArchiveSigned
 	if err := ctx.Err(); err != nil {
 		return wrap(ctx, op, err)
 	}
@@ -130,7 +131,7 @@ func (s *Store) CompleteArchive(ctx context.Context, userID string, a store.Arch
 		{Key: "kleo_stream.archive", Value: a.ID},
 	}}}
 	if a.Points != 0 {
-		update = append(update, bson.E{Key: "$inc", Value: bson.D{{Key: "kleo_points", Value: number(a.Points)}}})
+		update = append(update, bson.E{Key: "$inc", Value: bson.D{{Key: "kleo_points", Value: contract.Int(a.Points)}}})
 	}
 	res, err := s.users.UpdateOne(ctx, bson.D{{Key: "_id", Value: uid}, {Key: "kleo_stream.archive", Value: guard}}, update)
 	var we mongo.WriteException
@@ -148,7 +149,7 @@ func (s *Store) CompleteArchive(ctx context.Context, userID string, a store.Arch
 
 	res, err = s.archives.UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: a.ID}, {Key: "status", Value: store.ArchiveSigned}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: store.ArchiveAccepted}, {Key: "updated_at", Value: msTime(now)}}}})
+		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: store.ArchiveAccepted}, {Key: "updated_at", Value: contract.Time(now)}}}})
 	if err != nil {
 		return wrap(ctx, op+" "+a.ID+": status", err)
 	}
@@ -191,16 +192,14 @@ func (s *Store) recordedBefore(ctx context.Context, uid any, userID, id string) 
 // SetArchiveStatus implements store.Store.
 func (s *Store) SetArchiveStatus(ctx context.Context, id, status string, now time.Time) error {
 	const op = "set archive status"
-	switch status {
-	case store.ArchiveSigned, store.ArchiveAccepted, store.ArchiveConfirmed:
-	default:
-		return fmt.Errorf("mongostore: %s: unknown status %q", op, status)
+	if err := contract.Status(status); err != nil {
+		return fmt.Errorf("mongostore: %s: %w", op, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return wrap(ctx, op, err)
 	}
 	res, err := s.archives.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: status}, {Key: "updated_at", Value: msTime(now)}}}})
+		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: status}, {Key: "updated_at", Value: contract.Time(now)}}}})
 	if err == nil && res.MatchedCount == 0 {
 		err = store.ErrNotFound
 	}

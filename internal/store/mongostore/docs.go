@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/kleo-network/kleo-stream/internal/store"
+	"github.com/kleo-network/kleo-stream/internal/store/internal/contract"
 )
 
 // entryDoc is a stream_ledger document.
@@ -33,7 +34,7 @@ func entryDocOf(e store.Entry) entryDoc {
 	return entryDoc{
 		ID: e.ID, Address: e.Address, Shard: e.Shard, Seq: e.Seq, Bytes: e.Bytes,
 		Activity: e.Activity, PII: e.PII, Points: e.Points, VisitTime: e.VisitTime,
-		State: store.Pending, ArchiveTx: e.ArchiveTx, Seen: msTime(e.Seen), Findings: e.Findings,
+		State: store.Pending, ArchiveTx: e.ArchiveTx, Seen: contract.Time(e.Seen), Findings: e.Findings,
 	}
 }
 
@@ -41,7 +42,7 @@ func (d entryDoc) entry() store.Entry {
 	return store.Entry{
 		ID: d.ID, Address: d.Address, Shard: d.Shard, Seq: d.Seq, Bytes: d.Bytes,
 		Activity: d.Activity, PII: d.PII, Points: d.Points, VisitTime: d.VisitTime,
-		State: d.State, ArchiveTx: d.ArchiveTx, Seen: msTime(d.Seen), Findings: d.Findings,
+		State: d.State, ArchiveTx: d.ArchiveTx, Seen: contract.Time(d.Seen), Findings: d.Findings,
 	}
 }
 
@@ -69,7 +70,7 @@ func letterDocOf(dl store.DeadLetter) letterDoc {
 	return letterDoc{
 		ID: dl.ID, Shard: dl.Shard, Seq: dl.Seq, ItemID: dl.ItemID, Address: dl.Address,
 		Reason: dl.Reason, Payload: dl.Payload, PayloadSize: dl.PayloadSize,
-		At: msTime(dl.At), ExpireAt: msTime(dl.ExpireAt), State: state, Attempts: int64(dl.Attempts),
+		At: contract.Time(dl.At), ExpireAt: contract.Time(dl.ExpireAt), State: state, Attempts: int64(dl.Attempts),
 	}
 }
 
@@ -77,7 +78,7 @@ func (d letterDoc) letter() store.DeadLetter {
 	return store.DeadLetter{
 		ID: d.ID, Shard: d.Shard, Seq: d.Seq, ItemID: d.ItemID, Address: d.Address,
 		Reason: d.Reason, Payload: d.Payload, PayloadSize: d.PayloadSize,
-		At: msTime(d.At), ExpireAt: msTime(d.ExpireAt), State: d.State, Attempts: int(d.Attempts),
+		At: contract.Time(d.At), ExpireAt: contract.Time(d.ExpireAt), State: d.State, Attempts: int(d.Attempts),
 	}
 }
 
@@ -103,7 +104,7 @@ func archiveDocOf(a store.Archive) archiveDoc {
 	return archiveDoc{
 		ID: a.ID, Address: a.Address, PrevTx: a.PrevTx, PreviousHash: a.PreviousHash, URL: a.URL,
 		Points: a.Points, ItemIDs: a.ItemIDs, Bytes: a.Bytes, Reward: a.Reward, Status: a.Status,
-		Tx: a.Tx, Bundle: a.Bundle, CreatedAt: msTime(a.CreatedAt), UpdatedAt: msTime(a.UpdatedAt),
+		Tx: a.Tx, Bundle: a.Bundle, CreatedAt: contract.Time(a.CreatedAt), UpdatedAt: contract.Time(a.UpdatedAt),
 	}
 }
 
@@ -111,17 +112,8 @@ func (d archiveDoc) archive() store.Archive {
 	return store.Archive{
 		ID: d.ID, Address: d.Address, PrevTx: d.PrevTx, PreviousHash: d.PreviousHash, URL: d.URL,
 		Points: d.Points, ItemIDs: d.ItemIDs, Bytes: d.Bytes, Reward: d.Reward, Status: d.Status,
-		Tx: d.Tx, Bundle: d.Bundle, CreatedAt: msTime(d.CreatedAt), UpdatedAt: msTime(d.UpdatedAt),
+		Tx: d.Tx, Bundle: d.Bundle, CreatedAt: contract.Time(d.CreatedAt), UpdatedAt: contract.Time(d.UpdatedAt),
 	}
-}
-
-// msTime returns t as MongoDB stores it: UTC, millisecond precision, without
-// a monotonic reading. The zero time stays zero.
-func msTime(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Time{}
-	}
-	return t.UTC().Truncate(time.Millisecond)
 }
 
 // Document ids of Kleo's collections are ObjectIds, spelled as 24 lower-case
@@ -199,24 +191,4 @@ func isObjectIDHex(s string) bool {
 		}
 	}
 	return true
-}
-
-// fieldName checks a value that becomes part of a field path (an activity
-// under activity_json): a dot would split the path, a leading $ would make
-// it an operator.
-func fieldName(kind, s string) error {
-	if s == "" || strings.ContainsAny(s, ".\x00") || strings.HasPrefix(s, "$") {
-		return fmt.Errorf("invalid %s: must be non-empty without '.', NUL or a leading '$'", kind)
-	}
-	return nil
-}
-
-// number is an increment as sent: int32 when it fits, so that an int32
-// counter stays int32 (MongoDB widens int32+int64 to int64, and int32+int32
-// only on overflow).
-func number(n int64) any {
-	if n >= -1<<31 && n < 1<<31 {
-		return int32(n)
-	}
-	return n
 }

@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/kleo-network/kleo-stream/internal/store"
+	"github.com/kleo-network/kleo-stream/internal/store/internal/contract"
 )
 
 // Ledger implements store.Store with one update command: an upsert doing
@@ -27,8 +28,9 @@ func (s *Store) Ledger(ctx context.Context, entries []store.Entry, counted []str
 	seen := make(map[string]bool, len(entries))
 	var ids []string // distinct entry ids, in order
 	for _, e := range entries {
-		if e.ID == "" {
-			return nil, fmt.Errorf("mongostore: %s: entry with an empty id", op)
+		e, err := contract.Entry(e)
+		if err != nil {
+			return nil, fmt.Errorf("mongostore: %s: %w", op, err)
 		}
 		if seen[e.ID] {
 			continue

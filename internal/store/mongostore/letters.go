@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/kleo-network/kleo-stream/internal/store"
+	"github.com/kleo-network/kleo-stream/internal/store/internal/contract"
 )
 
 // PutDeadLetters implements store.Store: one command of upserts that only
@@ -22,8 +23,9 @@ func (s *Store) PutDeadLetters(ctx context.Context, dls []store.DeadLetter) erro
 	var models []mongo.WriteModel
 	seen := make(map[string]bool, len(dls))
 	for _, dl := range dls {
-		if dl.ID == "" {
-			return fmt.Errorf("mongostore: %s: letter with an empty id", op)
+		dl, err := contract.DeadLetter(dl)
+		if err != nil {
+			return fmt.Errorf("mongostore: %s: %w", op, err)
 		}
 		if seen[dl.ID] {
 			continue
@@ -52,7 +54,7 @@ func (s *Store) DeadLetters(ctx context.Context, q store.LetterQuery) ([]store.D
 		filter = append(filter, bson.E{Key: "reason", Value: bson.D{{Key: "$regex", Value: regexp.QuoteMeta(q.Reason)}}})
 	}
 	if !q.Since.IsZero() {
-		filter = append(filter, bson.E{Key: "at", Value: bson.D{{Key: "$gte", Value: msTime(q.Since)}}})
+		filter = append(filter, bson.E{Key: "at", Value: bson.D{{Key: "$gte", Value: contract.Time(q.Since)}}})
 	}
 	opts := options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}})
 	if q.Limit > 0 {

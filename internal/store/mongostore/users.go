@@ -12,6 +12,7 @@ import (
 
 	"github.com/kleo-network/kleo-stream/internal/eip55"
 	"github.com/kleo-network/kleo-stream/internal/store"
+	"github.com/kleo-network/kleo-stream/internal/store/internal/contract"
 )
 
 // userProjection is what Users reads of a user document: the guard, the
@@ -36,6 +37,11 @@ func (s *Store) Users(ctx context.Context, addresses []string) (map[string]store
 	out := make(map[string]store.UserState, len(addresses))
 	if err := ctx.Err(); err != nil {
 		return nil, wrap(ctx, op, err)
+	}
+	for _, a := range addresses {
+		if err := contract.Address(a); err != nil {
+			return nil, fmt.Errorf("mongostore: %s: %w", op, err)
+		}
 	}
 	spellings := make(bson.A, 0, 2*len(addresses))
 	lowerOf := make(map[string]string, 2*len(addresses))
@@ -115,129 +121,11 @@ func compareStrings(a, b string) int {
 	return 0
 }
 
-// userState reads the projected user document d.
+// userState reads the projected user document d, stored with address.
 func userState(d bson.Raw, address string) store.UserState {
-	u := store.UserState{ID: idString(d.Lookup("_id")), Address: address}
-	u.PreviousHash, _ = d.Lookup("previous_hash").StringValueOK() // absent, false, null: ""
-	u.Problem = problem(d)
-	if ks, ok := d.Lookup("kleo_stream").DocumentOK(); ok && u.Problem == "" {
-		if v, ok := ks.Lookup("v").AsInt64OK(); ok {
-			u.Version = v
-		}
-		if arr, ok := ks.Lookup("applied").ArrayOK(); ok {
-			vals, _ := arr.Values()
-			for _, v := range vals {
-				id, _ := v.StringValueOK()
-				u.Applied = append(u.Applied, id)
-			}
-		}
-		u.LastArchive, _ = ks.Lookup("archive").StringValueOK()
-	}
+	u := contract.UserState(d)
+	u.ID, u.Address = idString(d.Lookup("_id")), address
 	return u
-}
-
-// problem says, without quoting any value, why the processor's update cannot
-// apply to the user document d ("" when it can): $inc needs numbers (or
-// absent fields) and objects above them, and kleo_stream must be the shape
-// this package writes.
-func problem(d bson.Raw) string {
-	for _, f := range []string{"total_data_quantity", "kleo_points", "pii_removed_count"} {
-		if p := notNumber("users."+f, d.Lookup(f)); p != "" {
-			return p
-		}
-	}
-	if m := d.Lookup("milestones"); !absent(m) {
-		doc, ok := m.DocumentOK()
-		if !ok {
-			return "users.milestones is " + typeName(m) + ", not an object"
-		}
-		if p := notNumber("users.milestones.data_owned", doc.Lookup("data_owned")); p != "" {
-			return p
-		}
-	}
-	if a := d.Lookup("activity_json"); !absent(a) {
-		doc, ok := a.DocumentOK()
-		if !ok {
-			return "users.activity_json is " + typeName(a) + ", not an object"
-		}
-		elems, err := doc.Elements()
-		if err != nil {
-			return "users.activity_json is malformed"
-		}
-		for _, e := range elems {
-			// The key is left out: it is whatever some client wrote.
-			if p := notNumber("", e.Value()); p != "" {
-				return "users.activity_json holds " + typeName(e.Value()) + " where a count belongs"
-			}
-		}
-	}
-	if k := d.Lookup("kleo_stream"); !absent(k) {
-		ks, ok := k.DocumentOK()
-		if !ok {
-			return "users.kleo_stream is " + typeName(k) + ", not an object"
-		}
-		if v := ks.Lookup("v"); !absent(v) && v.Type != bson.TypeInt64 && v.Type != bson.TypeInt32 {
-			return "users.kleo_stream.v is " + typeName(v) + ", not an integer"
-		}
-		if a := ks.Lookup("applied"); !absent(a) {
-			arr, ok := a.ArrayOK()
-			if !ok {
-				return "users.kleo_stream.applied is " + typeName(a) + ", not an array"
-			}
-			vals, err := arr.Values()
-			if err != nil {
-				return "users.kleo_stream.applied is malformed"
-			}
-			for _, v := range vals {
-				if v.Type != bson.TypeString {
-					return "users.kleo_stream.applied holds " + typeName(v) + ", not a string id"
-				}
-			}
-		}
-		if a := ks.Lookup("archive"); !absent(a) && a.Type != bson.TypeString {
-			return "users.kleo_stream.archive is " + typeName(a) + ", not a string"
-		}
-	}
-	return ""
-}
-
-// absent reports a field that is not there (the zero RawValue from Lookup).
-func absent(v bson.RawValue) bool { return v.Type == 0 }
-
-// notNumber describes v at path when $inc cannot add to it.
-func notNumber(path string, v bson.RawValue) string {
-	switch v.Type {
-	case 0, bson.TypeInt32, bson.TypeInt64, bson.TypeDouble, bson.TypeDecimal128:
-		return ""
-	}
-	return path + " is " + typeName(v) + ", not a number"
-}
-
-// typeName names a BSON type as a sentence needs it.
-func typeName(v bson.RawValue) string {
-	switch v.Type {
-	case bson.TypeString:
-		return "a string"
-	case bson.TypeEmbeddedDocument:
-		return "an object"
-	case bson.TypeArray:
-		return "an array"
-	case bson.TypeBoolean:
-		return "a boolean"
-	case bson.TypeNull:
-		return "null"
-	case bson.TypeInt32, bson.TypeInt64:
-		return "an integer"
-	case bson.TypeDouble, bson.TypeDecimal128:
-		return "a number"
-	case bson.TypeDateTime, bson.TypeTimestamp:
-		return "a date"
-	case bson.TypeObjectID:
-		return "an ObjectId"
-	case bson.TypeBinary:
-		return "binary data"
-	}
-	return "a " + v.Type.String()
 }
 
 // applyStmt is one Apply as sent.
@@ -442,9 +330,9 @@ func applyStatement(u store.Apply) (applyStmt, error) {
 		if n == 0 { // a zero would create the field, and $inc of 0 still fails on a string
 			return
 		}
-		inc = append(inc, bson.E{Key: path, Value: number(n)})
+		inc = append(inc, bson.E{Key: path, Value: contract.Int(n)})
 		wide = append(wide, bson.E{Key: path, Value: n})
-		if _, small := number(n).(int32); small {
+		if _, small := contract.Int(n).(int32); small {
 			// Not an int32 (absent included), or one at most MaxInt32-n.
 			fits = append(fits, bson.E{Key: path, Value: bson.D{{Key: "$not", Value: bson.D{
 				{Key: "$type", Value: "int"}, {Key: "$gt", Value: int64(1<<31 - 1 - n)},
@@ -457,7 +345,7 @@ func applyStatement(u store.Apply) (applyStmt, error) {
 	add("pii_removed_count", u.PII)
 	acts := make([]string, 0, len(u.Activities))
 	for a := range u.Activities {
-		if err := fieldName("activity", a); err != nil {
+		if err := contract.FieldName("activity", a); err != nil {
 			return applyStmt{}, fmt.Errorf("user %s: %w: %w", u.UserID, store.ErrRejected, err)
 		}
 		acts = append(acts, a)
