@@ -55,7 +55,9 @@ func runArchiveStep(ctx context.Context, st store.Store, dataDir string, stdout,
 		return err
 	}
 	defer logf.Close()
-	up := &arweave.GatewayUploader{Gateway: &arweave.Gateway{URL: t.url, Retry: arweave.Retry{Attempts: 3, Base: 50 * time.Millisecond}}, Wallet: w}
+	// Gateway mode, as in production without a bundler: the sweep's archives
+	// travel as data items in one ANS-104 bundle transaction.
+	up := &arweave.BundleUploader{Gateway: &arweave.Gateway{URL: t.url, Retry: arweave.Retry{Attempts: 3, Base: 50 * time.Millisecond}}, Wallet: w}
 	sctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
 	a := archive.New(st, up, archive.Options{MaxUsers: 1 << 20, AppVersion: "kleo-run", Logger: telemetry.Logger(logf, slog.LevelInfo)})
@@ -102,11 +104,11 @@ func runArchiveStep(ctx context.Context, st store.Store, dataDir string, stdout,
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "target\t%s at %s (started in %v)\n", t.name, t.url, started.Round(time.Millisecond))
 	fmt.Fprintf(tw, "users swept\t%d  (settled %d)\n", rep.UsersSwept, rep.Settled)
-	fmt.Fprintf(tw, "uploads\t%d  (%d items, %d bytes, %d winston = %.6f AR, %v)\n", rep.Uploads, rep.Items, rep.Bytes, rep.Winston, float64(rep.Winston)/1e12, rep.Duration.Round(time.Millisecond))
+	fmt.Fprintf(tw, "uploads\t%d archives in %d bundle transaction(s)  (%d items, %d bytes, %d winston = %.6f AR, %v)\n", rep.Uploads, rep.Bundles, rep.Items, rep.Bytes, rep.Winston, float64(rep.Winston)/1e12, rep.Duration.Round(time.Millisecond))
 	fmt.Fprintf(tw, "failures\t%d  (PII refusals %d; history documents gone %d; see %s)\n", rep.Failures, rep.PIIRefused, rep.Gone, logf.Name())
 	costs.print(tw)
 	fmt.Fprintf(tw, "verified chain\t%s\n", verified)
-	fmt.Fprintf(tw, "signed transactions\t%d kept in %s\n", kept, filepath.Join(base, "archives"))
+	fmt.Fprintf(tw, "signed transactions\t%d kept in %s (data items .bin, bundle headers .json)\n", kept, filepath.Join(base, "archives"))
 	tw.Flush()
 	if verr != nil {
 		return verr
@@ -143,7 +145,7 @@ func measureCosts(ctx context.Context, st store.Store, gw *arweave.Gateway) (cos
 	var sumDoc int
 	c.bundleBytes = 32
 	for _, x := range d.Archives {
-		if x.Status == store.ArchiveSigned {
+		if x.Status == store.ArchiveSigned || x.Address == archive.BundleAddress {
 			continue
 		}
 		tags, data := []arweave.Tag(nil), int(x.Bytes)
@@ -232,7 +234,8 @@ func startLocalTarget(ctx context.Context, workDir string, w *arweave.Wallet, st
 }
 
 // keepSigned writes every archive's signed transaction to
-// dir/<address>/<created>-<id>.json and returns how many, and the address
+// dir/<address>/<created>-<id>.bin (.json for a transaction or a bundle
+// header; bundles under dir/bundles) and returns how many, and the address
 // with the most archives.
 func keepSigned(ctx context.Context, st store.Store, dir string) (int, string, error) {
 	if err := os.RemoveAll(dir); err != nil {
@@ -249,11 +252,15 @@ func keepSigned(ctx context.Context, st store.Store, dir string) (int, string, e
 		if err := os.MkdirAll(sub, 0o755); err != nil {
 			return 0, "", err
 		}
-		name := fmt.Sprintf("%d-%s.json", x.CreatedAt.UnixMilli(), x.ID)
+		ext := ".bin" // an ANS-104 data item
+		if len(x.Tx) > 0 && x.Tx[0] == '{' {
+			ext = ".json" // a transaction, or a bundle's header
+		}
+		name := fmt.Sprintf("%d-%s%s", x.CreatedAt.UnixMilli(), x.ID, ext)
 		if err := os.WriteFile(filepath.Join(sub, name), x.Tx, 0o644); err != nil {
 			return 0, "", err
 		}
-		if x.Status == store.ArchiveSigned {
+		if x.Status == store.ArchiveSigned || x.Address == archive.BundleAddress {
 			continue
 		}
 		per[x.Address]++

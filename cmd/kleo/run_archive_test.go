@@ -44,15 +44,15 @@ func TestRunArchiveStep(t *testing.T) {
 		t.Fatalf("%v\n%s\n%s", err, out.String(), errOut.String())
 	}
 	t.Log(out.String())
-	for _, want := range []string{"target               arlocal", "uploads              2", "verified chain       2 archives of " + addr, "found by GraphQL",
-		"under 100 KiB        2 of 2 data items (100.0%)", "signed transactions  2 kept"} {
+	for _, want := range []string{"target               arlocal", "uploads              2 archives in 1 bundle transaction(s)", "verified chain       2 archives of " + addr, "found by GraphQL",
+		"under 100 KiB        2 of 2 data items (100.0%)", "signed transactions  3 kept"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, out.String())
 		}
 	}
-	files, _ := filepath.Glob(filepath.Join(base, "archives", addr, "*.json"))
+	files, _ := filepath.Glob(filepath.Join(base, "archives", addr, "*.bin"))
 	if len(files) != 2 {
-		t.Errorf("%d signed transactions on disk, want 2", len(files))
+		t.Errorf("%d signed data items on disk, want 2", len(files))
 	}
 }
 

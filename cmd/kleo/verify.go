@@ -154,8 +154,11 @@ func printChain(w io.Writer, gateway, how string, c *archive.Chain, storeNote st
 			res = "FAIL: " + strings.Join(l.Problems, "; ")
 		}
 		kind := "transaction"
+		if l.Item {
+			kind = "data item"
+		}
 		if l.Bundle != "" {
-			kind = "data item in " + l.Bundle
+			kind += " in " + l.Bundle
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", i+1, l.ID, kind, l.Items, l.Bytes, stamp(l.From), stamp(l.To), res)
 	}

@@ -65,6 +65,7 @@ type Report struct {
 	Reposted   int    // of Uploads: intents of earlier sweeps posted again
 	Resigned   int    // intents signed anew because their anchor expired
 	Settled    int    // users whose last processed batch was settled (kleo_stream.applied cleared)
+	Bundles    int    // bundle transactions posted (gateway mode), each carrying many archives
 	Failures   int    // users whose turn ended on an error (the next sweep retries)
 	PIIRefused int    // of Failures: batches refused because the PII check found something
 	Stopped    bool   // the deadline came first; the next sweep continues
@@ -138,6 +139,11 @@ func (a *Archiver) Sweep(ctx context.Context) (Report, error) {
 		rep.Duration = time.Since(start)
 		return rep, fmt.Errorf("archive: users to archive: %w", err)
 	}
+	if bu, ok := a.up.(bundler); ok {
+		a.sweepBundled(ctx, bu, users, &rep)
+		rep.Duration = time.Since(start)
+		return rep, nil
+	}
 	for _, addr := range users {
 		if a.stopping(ctx) {
 			rep.Stopped = true
@@ -174,6 +180,7 @@ type turn struct {
 	owner   string
 	u       store.UserState
 	intents []store.Archive // the user's archives, read once per turn; kept current
+	dead    map[string]bool // signed data items whose bundle was never posted
 	rep     *Report
 	log     *slog.Logger
 }
@@ -377,7 +384,7 @@ func (a *Archiver) archiveNext(ctx context.Context, t *turn) (bool, error) {
 func (a *Archiver) reconcile(ctx context.Context, t *turn) (bool, error) {
 	var live []store.Archive // oldest first
 	for _, x := range t.intents {
-		if x.Status != store.ArchiveSigned {
+		if x.Status != store.ArchiveSigned || t.dead[x.ID] {
 			continue
 		}
 		if x.ID == t.u.LastArchive {
@@ -395,9 +402,14 @@ func (a *Archiver) reconcile(ctx context.Context, t *turn) (bool, error) {
 		return false, nil
 	}
 	for i := len(live) - 1; i >= 0; i-- {
-		st, err := a.up.Status(ctx, live[i].ID)
+		// A data item in a bundle is as far as its bundle is.
+		id := live[i].ID
+		if live[i].Bundle != "" {
+			id = live[i].Bundle
+		}
+		st, err := a.up.Status(ctx, id)
 		if err != nil {
-			return false, fmt.Errorf("status of %s: %w", live[i].ID, err)
+			return false, fmt.Errorf("status of %s: %w", id, err)
 		}
 		if st.State != arweave.StateUnknown {
 			t.rep.Reconciled++
@@ -408,6 +420,19 @@ func (a *Archiver) reconcile(ctx context.Context, t *turn) (bool, error) {
 	newest := live[len(live)-1]
 	if err := a.fence(ctx, t.addr, t.owner); err != nil {
 		return false, err
+	}
+	if newest.Bundle != "" {
+		switch _, err := a.repostBundle(ctx, t, newest); {
+		case errors.Is(err, errDeadItem):
+			if t.dead == nil {
+				t.dead = map[string]bool{}
+			}
+			t.dead[newest.ID] = true
+			return true, nil // look again without it
+		case err != nil:
+			return false, err
+		}
+		return true, a.record(ctx, t, newest.ID, false)
 	}
 	err := a.up.Post(ctx, signedOf(newest))
 	if err == nil {
@@ -431,6 +456,9 @@ func (a *Archiver) reconcile(ctx context.Context, t *turn) (bool, error) {
 // a fresh anchor, persists the new intent for the same items and chain
 // position, posts and records it.
 func (a *Archiver) resign(ctx context.Context, t *turn, old store.Archive) error {
+	if _, ok := a.up.(bundler); ok {
+		return fmt.Errorf("archive: transaction %s needs a new anchor; finish it with ARWEAVE_MODE=transaction", old.ID)
+	}
 	tx, err := arweave.ParseTransaction(old.Tx)
 	if err != nil {
 		return fmt.Errorf("re-sign %s: %w", old.ID, err)

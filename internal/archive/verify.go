@@ -39,7 +39,8 @@ type Link struct {
 	Previous     string // the Previous-Tx tag: the previous archive's id, "" for the first
 	PreviousHash string // the document's previous_hash
 	Signer       string // wallet address of the upload's owner
-	Bundle       string // the bundle transaction carrying the link, for a data item
+	Item         bool   // the link is an ANS-104 data item (else a base-layer transaction)
+	Bundle       string // the bundle transaction carrying it, when the gateway says
 	Items        int
 	Bytes        int
 	From, To     int64
@@ -164,7 +165,7 @@ func VerifyLink(ctx context.Context, src Source, address, id string, opt VerifyO
 	var tags []arweave.Tag
 	switch {
 	case up.Item != nil:
-		l.Bundle = up.Bundle
+		l.Item, l.Bundle = true, up.Bundle
 		if got := up.Item.ID(); got != id {
 			bad("the gateway served data item %s", got)
 		}
@@ -273,23 +274,23 @@ type GatewaySource struct {
 
 // Upload implements Source.
 func (g GatewaySource) Upload(ctx context.Context, id string) (Upload, error) {
-	n, err := g.Gateway.Node(ctx, id)
+	n, nerr := g.Gateway.Node(ctx, id)
 	switch {
-	case err == nil && n.BundledIn != "":
-		data, err := g.Gateway.Data(ctx, id)
-		if err != nil {
-			return Upload{}, err
-		}
-		item, err := n.DataItem(data)
-		if err != nil {
-			return Upload{}, err
-		}
-		return Upload{Item: item, Data: data, Bundle: n.BundledIn}, nil
-	case err == nil, errors.Is(err, arweave.ErrNoGraphQL), errors.Is(err, arweave.ErrNotFound):
+	case nerr == nil && n.BundledIn != "":
+		return g.item(ctx, n)
+	case nerr == nil, errors.Is(nerr, arweave.ErrNoGraphQL), errors.Is(nerr, arweave.ErrNotFound):
 	default:
-		return Upload{}, err
+		return Upload{}, nerr
 	}
 	tx, err := g.Gateway.Transaction(ctx, id)
+	if nerr == nil && (err != nil || tx.Verify() != nil) {
+		// Not a valid base-layer transaction, and GraphQL knows the id: a
+		// data item of a gateway that does not say which bundle holds it
+		// (arlocal serves data items at /tx/{id} too).
+		if up, ierr := g.item(ctx, n); ierr == nil && up.Item.Verify() == nil {
+			return up, nil
+		}
+	}
 	if err != nil {
 		return Upload{}, err
 	}
@@ -298,4 +299,16 @@ func (g GatewaySource) Upload(ctx context.Context, id string) (Upload, error) {
 		return Upload{}, err
 	}
 	return Upload{Tx: tx, Data: data}, nil
+}
+
+func (g GatewaySource) item(ctx context.Context, n arweave.Node) (Upload, error) {
+	data, err := g.Gateway.Data(ctx, n.ID)
+	if err != nil {
+		return Upload{}, err
+	}
+	item, err := n.DataItem(data)
+	if err != nil {
+		return Upload{}, err
+	}
+	return Upload{Item: item, Data: data, Bundle: n.BundledIn}, nil
 }

@@ -1,6 +1,7 @@
 package arweave
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
@@ -99,4 +100,43 @@ func DataItemSize(dataLen int, tags []Tag) (int, error) {
 		return 0, err
 	}
 	return 2 + arweaveSigLen + arweaveOwnerLen + 1 + 1 + 16 + len(tb) + dataLen, nil
+}
+
+// BundleUploader signs each upload as an ANS-104 data item and carries
+// many of them in one bundle: a base-layer transaction, tagged
+// Bundle-Format: binary and Bundle-Version: 2.0.0, posted through a gateway.
+// Prepare signs a data item (no network); Bundle signs the transaction
+// carrying items; Post posts that transaction (a data item cannot be posted
+// alone); Status asks the gateway about a transaction.
+type BundleUploader struct {
+	Gateway *Gateway
+	Wallet  *Wallet
+}
+
+// Prepare signs data and tags as a data item.
+func (u *BundleUploader) Prepare(ctx context.Context, data []byte, tags []Tag) (*Signed, error) {
+	return (&BundlerUploader{Wallet: u.Wallet}).Prepare(ctx, data, tags)
+}
+
+// Bundle lays items (binary data items) out as a bundle and signs the
+// transaction that carries it, with the gateway's anchor and price.
+func (u *BundleUploader) Bundle(ctx context.Context, items [][]byte) (*Signed, error) {
+	data, err := NewBundle(items)
+	if err != nil {
+		return nil, err
+	}
+	return (&GatewayUploader{Gateway: u.Gateway, Wallet: u.Wallet}).Prepare(ctx, data, BundleTags)
+}
+
+// Post posts a bundle transaction.
+func (u *BundleUploader) Post(ctx context.Context, s *Signed) error {
+	if s.Kind != KindTransaction {
+		return fmt.Errorf("arweave: a data item travels inside a bundle; post the bundle")
+	}
+	return (&GatewayUploader{Gateway: u.Gateway, Wallet: u.Wallet}).Post(ctx, s)
+}
+
+// Status asks the gateway where transaction id stands.
+func (u *BundleUploader) Status(ctx context.Context, id string) (Status, error) {
+	return u.Gateway.Status(ctx, id)
 }

@@ -142,7 +142,11 @@ func (u *BundlerUploader) Status(ctx context.Context, id string) (Status, error)
 
 // Config chooses and configures an Uploader.
 type Config struct {
-	Target string       // "gateway" or "bundler"
+	// Target is "gateway" (data items carried in one ANS-104 bundle
+	// transaction per sweep, posted to a gateway), "transaction" (one
+	// base-layer transaction per upload) or "bundler" (each data item
+	// posted to a bundler such as ArDrive Turbo).
+	Target string
 	URL    string       // the gateway's or bundler's base URL
 	HTTP   *http.Client // nil means http.DefaultClient
 	Retry  Retry
@@ -158,9 +162,11 @@ func NewUploader(cfg Config, w *Wallet) (Uploader, error) {
 	}
 	switch cfg.Target {
 	case "gateway":
+		return &BundleUploader{Gateway: &Gateway{URL: cfg.URL, HTTP: cfg.HTTP, Retry: cfg.Retry}, Wallet: w}, nil
+	case "transaction":
 		return &GatewayUploader{Gateway: &Gateway{URL: cfg.URL, HTTP: cfg.HTTP, Retry: cfg.Retry}, Wallet: w}, nil
 	case "bundler":
 		return &BundlerUploader{Bundler: &Bundler{URL: cfg.URL, HTTP: cfg.HTTP, Retry: cfg.Retry}, Wallet: w}, nil
 	}
-	return nil, fmt.Errorf("arweave: upload target %s: want \"gateway\" or \"bundler\"", strconv.Quote(cfg.Target))
+	return nil, fmt.Errorf("arweave: upload target %s: want \"gateway\", \"transaction\" or \"bundler\"", strconv.Quote(cfg.Target))
 }

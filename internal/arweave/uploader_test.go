@@ -16,8 +16,13 @@ func TestNewUploaderChoosesByConfig(t *testing.T) {
 	w := testWallet(t, 1)
 	if u, err := NewUploader(Config{Target: "gateway", URL: "http://127.0.0.1:1"}, w); err != nil {
 		t.Error(err)
-	} else if _, ok := u.(*GatewayUploader); !ok {
+	} else if _, ok := u.(*BundleUploader); !ok {
 		t.Errorf("gateway: got %T", u)
+	}
+	if u, err := NewUploader(Config{Target: "transaction", URL: "http://127.0.0.1:1"}, w); err != nil {
+		t.Error(err)
+	} else if _, ok := u.(*GatewayUploader); !ok {
+		t.Errorf("transaction: got %T", u)
 	}
 	if u, err := NewUploader(Config{Target: "bundler", URL: "http://127.0.0.1:1"}, w); err != nil {
 		t.Error(err)
@@ -124,7 +129,7 @@ func TestGatewayUploader(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	u, err := NewUploader(Config{Target: "gateway", URL: srv.URL, Retry: fastRetry}, testWallet(t, 1))
+	u, err := NewUploader(Config{Target: "transaction", URL: srv.URL, Retry: fastRetry}, testWallet(t, 1))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,7 +57,7 @@ type Archiver struct {
 	Wallet         []byte // JWK; never logged
 	GatewayURL     string
 	BundlerURL     string
-	Mode           string // "gateway" or "bundler"
+	Mode           string // "gateway" (one bundle per sweep), "bundler" (ArDrive Turbo) or "transaction"
 	// URLBase is what an archive's id is appended to for the user's
 	// previous_hash (ARCHIVE_URL_BASE). Items per archive are not
 	// configured here: they are part of the points rule (internal/points).
@@ -220,8 +220,8 @@ func LoadArchiver(ctx context.Context, getenv func(string) string, src SecretSou
 	c.LogLevel = e.level("LOG_LEVEL")
 	c.Metrics = e.metrics()
 	c.Mode = e.str("ARWEAVE_MODE", "gateway")
-	if c.Mode != "gateway" && c.Mode != "bundler" {
-		e.fail("ARWEAVE_MODE", "want gateway or bundler, got %q", c.Mode)
+	if c.Mode != "gateway" && c.Mode != "bundler" && c.Mode != "transaction" {
+		e.fail("ARWEAVE_MODE", "want gateway, bundler or transaction, got %q", c.Mode)
 	}
 	c.GatewayURL = e.str("ARWEAVE_GATEWAY_URL", "https://arweave.net")
 	c.BundlerURL = e.str("ARWEAVE_BUNDLER_URL", "https://upload.ardrive.io")

@@ -4,7 +4,12 @@
 // tampered data). It is for tests and for local runs without node; it stores
 // everything in memory and moves no tokens.
 //
+// Accepted ANS-104 bundles (Bundle-Format: binary, Bundle-Version: 2.0.0)
+// are unpacked: their valid data items are served by GET /{id} and listed
+// by Items, with the bundles that carried each (Carriers).
+//
 // Endpoints: GET /tx_anchor, GET /price/{bytes}, POST /tx, POST /chunk,
+// POST /graphql (transaction by id, transactions by tags, newest first),
 // GET /tx/{id}/status, GET /tx/{id}, GET /{id}, GET /mine, GET /mint/{addr}/{n}.
 package fakegw
 
@@ -40,11 +45,16 @@ type Gateway struct {
 	posts    int      // POST /tx requests answered 2xx, repeats included
 	tamper   map[string]func([]byte) []byte
 	height   int64
+	// Data items unpacked from accepted ANS-104 bundles, as gateways index them.
+	items   map[string]*arweave.DataItem
+	itemIDs []string            // in the order first carried
+	carries map[string][]string // item id -> the bundles that carried it
 }
 
 // New returns an empty gateway with one fresh anchor.
 func New() *Gateway {
-	g := &Gateway{valid: map[string]bool{}, txs: map[string]*entry{}, tamper: map[string]func([]byte) []byte{}}
+	g := &Gateway{valid: map[string]bool{}, txs: map[string]*entry{}, tamper: map[string]func([]byte) []byte{},
+		items: map[string]*arweave.DataItem{}, carries: map[string][]string{}}
 	g.newAnchor()
 	return g
 }
@@ -76,7 +86,8 @@ func (g *Gateway) Mine() {
 	}
 }
 
-// Tamper makes GET /{id} serve f(data) instead of the data posted.
+// Tamper makes GET /{id} serve f(data) instead of the data posted (of a
+// transaction or of a data item).
 func (g *Gateway) Tamper(id string, f func([]byte) []byte) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -98,10 +109,37 @@ func (g *Gateway) Posts() int {
 	return g.posts
 }
 
-// Data returns the data of an accepted transaction, as posted.
+// Items returns the ids of the data items unpacked from accepted bundles,
+// in the order first carried.
+func (g *Gateway) Items() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]string(nil), g.itemIDs...)
+}
+
+// Carriers returns the accepted bundles that carried data item id.
+func (g *Gateway) Carriers(id string) []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]string(nil), g.carries[id]...)
+}
+
+// Item returns an unpacked data item.
+func (g *Gateway) Item(id string) (*arweave.DataItem, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	d, ok := g.items[id]
+	return d, ok
+}
+
+// Data returns the data of an accepted transaction, as posted, or of a
+// data item unpacked from a bundle.
 func (g *Gateway) Data(id string) ([]byte, bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if d := g.items[id]; d != nil {
+		return d.Data, true
+	}
 	e := g.txs[id]
 	if e == nil || e.data == nil {
 		return nil, false
@@ -125,6 +163,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		io.WriteString(w, strconv.FormatInt(1000000+n*1000, 10))
+	case r.Method == http.MethodPost && p == "graphql":
+		g.graphql(w, r)
 	case r.Method == http.MethodPost && p == "tx":
 		g.postTx(w, r)
 	case r.Method == http.MethodPost && p == "chunk":
@@ -159,6 +199,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		b, _ := json.Marshal(e.header)
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(b)
+	case r.Method == http.MethodGet && len(parts) == 1 && g.items[parts[0]] != nil:
+		data := g.items[parts[0]].Data
+		if f := g.tamper[parts[0]]; f != nil {
+			data = f(append([]byte(nil), data...))
+		}
+		w.Write(data)
 	case r.Method == http.MethodGet && len(parts) == 1:
 		e := g.txs[parts[0]]
 		if e == nil || e.data == nil {
@@ -217,7 +263,35 @@ func (g *Gateway) postTx(w http.ResponseWriter, r *http.Request) {
 	g.txs[tx.ID] = e
 	g.accepted = append(g.accepted, tx.ID)
 	g.posts++
+	if e.data != nil {
+		g.unbundle(tx.ID, e)
+	}
 	io.WriteString(w, "OK")
+}
+
+// unbundle indexes the valid data items of an ANS-104 bundle transaction
+// whose data is complete, as gateways that index bundles do.
+func (g *Gateway) unbundle(id string, e *entry) {
+	f, _ := e.header.Tag("Bundle-Format")
+	v, _ := e.header.Tag("Bundle-Version")
+	if f != "binary" || v != "2.0.0" {
+		return
+	}
+	entries, err := arweave.ParseBundle(e.data)
+	if err != nil {
+		return
+	}
+	for _, be := range entries {
+		d, err := arweave.ParseDataItem(be.Raw)
+		if err != nil || d.Verify() != nil {
+			continue
+		}
+		if g.items[be.ID] == nil {
+			g.items[be.ID] = d
+			g.itemIDs = append(g.itemIDs, be.ID)
+		}
+		g.carries[be.ID] = append(g.carries[be.ID], id)
+	}
 }
 
 // postChunk collects a chunked upload's data; it does not check the proofs
@@ -245,6 +319,7 @@ func (g *Gateway) postChunk(w http.ResponseWriter, r *http.Request) {
 		}
 		if strconv.FormatInt(total, 10) == e.header.DataSize {
 			e.data = assemble(e.chunks)
+			g.unbundle(e.header.ID, e)
 		}
 	}
 	io.WriteString(w, "OK")
