@@ -60,7 +60,9 @@ func (sc *scanner) streetAfterNumber(p, limit int) int {
 		}
 	}
 	if isUpperAt(s, x.s) && gluedStreet(xt) {
-		return sc.numberAfter(x.e, limit, false)
+		if e := sc.numberAfter(x.e, limit, false); e > x.e || sc.clauseEnd(x.e, limit) {
+			return e // "50066 Rooseveltlaan 110", "12 Kingsway,"; not "3 Highland —"
+		}
 	}
 	cur := x
 	for k := 0; k < 5; k++ {

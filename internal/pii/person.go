@@ -146,6 +146,8 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 	stop := uint16(nameStop)
 	if cue == cueStrong {
 		stop = gStop | gTitle
+	} else if f&gGivenStrong != 0 {
+		stop &^= gStreetSuf // Abby, Wells
 	}
 	if f&stop != 0 || !sc.nameShaped(w) {
 		return 0, 0
@@ -221,9 +223,9 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 		}
 		// A single word right after another capitalised word that is no
 		// name is part of a title or a brand ("The Ritz", "Air Max").
-		prevCap = gap == " " && capH
+		prevCap = gap == " " && capH && ht != "I" && !strings.HasPrefix(ht, "I'")
 		// "hotels in Lyon": a town after a locative word is the town.
-		if k == 1 && f&gTown != 0 && sc.isAny(h, "in", "near", "from", "to", "around", "visit", "visiting", "explore", "across") {
+		if k == 1 && f&gTown != 0 && sc.isAny(h, "in", "near", "from", "around", "visit", "visiting", "explore", "across") {
 			return 0, 0
 		}
 	}
@@ -236,6 +238,13 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 	given := f&gGiven != 0
 	strong := f&gGivenStrong != 0 && f&(gWord|gPlace) == 0
 	unknown := f&(gWord|gPlace|gGiven|gSurname) == 0
+	// A speaker in a dialogue or chat: "Koppány: "Who are you?"", at the
+	// start of a line.
+	if cue == cueNone && k == 1 && f&(gWord|gPlace|gTown|gCountry) == 0 {
+		if sp := sc.speaker(w); sp == 2 || sp == 1 && given {
+			return w.s, w.e
+		}
+	}
 	switch cue {
 	case cueStrong:
 		if f&gWord == 0 || given || f&gSurname != 0 {
@@ -255,6 +264,11 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 		if given && f2&gSurnameStrong != 0 && (f2&gWord == 0 || strong) {
 			return w.s, end
 		}
+		// A given name the lists lack, and a known surname: "Rościsław
+		// Dudek", "Tintin Forsberg".
+		if unknown && !prevCap && f2&gSurnameStrong != 0 && f2&(gWord|gPlace|gTown) == 0 {
+			return w.s, end
+		}
 		if (unknown || f&gSurname != 0 && f&gWord == 0) && (k == 2 || k == 3) && sc.wholeLine(w.s, end) {
 			all := true
 			for _, g := range fl[1:k] {
@@ -269,7 +283,9 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 		// Otherwise w is judged alone, as it would be if the next word were
 		// redacted on its own.
 	}
-	if !prevCap && (strong || k == 1 && f&gSurname != 0 && f&(gWord|gPlace|gTown|gGiven) == 0) {
+	// Judged alone whatever follows: the next words may be redacted on their
+	// own, and the decision must not change when they are.
+	if !prevCap && (strong || f&gSurname != 0 && f&(gWord|gPlace|gTown|gGiven) == 0) {
 		return w.s, w.e
 	}
 	return 0, 0
@@ -359,4 +375,25 @@ func isPlacePrefix(w string) bool {
 // word (Heath, Wells, Park) may continue a name.
 func surnameToo(f uint16) bool {
 	return f&gSurnameStrong != 0 && f&(gStop|gOrg|gUnit|gTitle|gCountry) == 0
+}
+
+// speaker reports whether w opens its line and is followed by ':' and a
+// space (1) or a quotation (2), as a speaker in a dialogue or a chat is.
+func (sc *scanner) speaker(w wtok) int {
+	s := sc.s
+	if w.e+1 >= len(s) || s[w.e] != ':' {
+		return 0
+	}
+	for p := w.s - 1; p >= 0 && s[p] != '\n'; p-- {
+		if s[p] != ' ' && s[p] != '\t' && s[p] != '>' {
+			return 0
+		}
+	}
+	switch {
+	case s[w.e+1] == '"' || w.e+2 < len(s) && s[w.e+1] == ' ' && s[w.e+2] == '"':
+		return 2
+	case s[w.e+1] == ' ':
+		return 1
+	}
+	return 0
 }

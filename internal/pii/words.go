@@ -122,7 +122,9 @@ func (sc *scanner) words() {
 		} else {
 			f := lookup(s[i:j])
 			st, en = sc.addressAtName(w, f, limit)
-			if en == 0 {
+			// A stop word, or an English word that no name list knows,
+			// starts no name, and needs no cue ("The", "Items").
+			if en == 0 && f&gStop == 0 && (f&gWord == 0 || f&(gGiven|gSurname) != 0) {
 				hist, nh := sc.histAt(i, floor, 1)
 				if nh == 1 && (cueWord(sc.text(hist[0]))&cwMulti != 0 || sc.isAny(hist[0], "to", "at")) {
 					hist, nh = sc.histAt(i, floor, 3)
