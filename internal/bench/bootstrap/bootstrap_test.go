@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -72,16 +74,42 @@ func TestCPUTime(t *testing.T) {
 	}
 }
 
-func TestModuleOf(t *testing.T) {
-	for sym, want := range map[string]string{
-		"github.com/aws/aws-xray-sdk-go/xray.BeginSubsegment":    "github.com/aws/aws-xray-sdk-go",
-		"go.mongodb.org/mongo-driver/v2/mongo.(*Client).Connect": "go.mongodb.org/mongo-driver/v2",
-		"runtime.mallocgc":                    "std:runtime",
-		"encoding/json.(*decodeState).object": "std:encoding",
-		"type:*github.com/kleo-network/kleo-stream/internal/record.Decoder": "github.com/kleo-network/kleo-stream",
+func TestPackageAndModuleOf(t *testing.T) {
+	for sym, want := range map[string][2]string{
+		"github.com/aws/aws-xray-sdk-go/xray.BeginSubsegment":    {"github.com/aws/aws-xray-sdk-go/xray", "github.com/aws/aws-xray-sdk-go"},
+		"go.mongodb.org/mongo-driver/v2/mongo.(*Client).Connect": {"go.mongodb.org/mongo-driver/v2/mongo", "go.mongodb.org/mongo-driver/v2"},
+		"runtime.mallocgc":                    {"runtime", "std"},
+		"encoding/json.(*decodeState).object": {"encoding/json", "std"},
+		"type:*github.com/kleo-network/kleo-stream/internal/record.Decoder": {"github.com/kleo-network/kleo-stream/internal/record", "github.com/kleo-network/kleo-stream"},
+		"github.com/kleo-network/kleo-stream/internal/classify..gobytes.1":  {"github.com/kleo-network/kleo-stream/internal/classify", "github.com/kleo-network/kleo-stream"},
+		"go:func.*": {"(runtime metadata)", "(runtime metadata)"},
 	} {
-		if got := moduleOf(sym); got != want {
-			t.Errorf("moduleOf(%q) = %q, want %q", sym, got, want)
+		if p := packageOf(sym); p != want[0] || moduleOf(p) != want[1] {
+			t.Errorf("%q: package %q module %q, want %q", sym, p, moduleOf(p), want)
 		}
+	}
+}
+
+// TestSymbolSizes checks the size report on a real unstripped binary.
+func TestSymbolSizes(t *testing.T) {
+	exe := filepath.Join(t.TempDir(), "echo")
+	if b, err := exec.Command("go", "build", "-o", exe, "./testdata/echo").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mods, pkgs, err := symbolSizes(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for _, m := range mods {
+		total += m.size
+	}
+	// bss is left out, so the symbols fit in the file.
+	if total <= 0 || total > fi.Size() || len(pkgs) < len(mods) {
+		t.Errorf("symbols total %d bytes in a %d-byte file (%d modules, %d packages)", total, fi.Size(), len(mods), len(pkgs))
 	}
 }

@@ -2,6 +2,7 @@ package bootstrap
 
 import (
 	"context"
+	"debug/elf"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -231,21 +232,27 @@ func sizeReport(ctx context.Context, tmp string, w io.Writer) (map[string]any, e
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("go build: %v\n%s", err, b)
 	}
-	nm, err := exec.CommandContext(ctx, "go", "tool", "nm", "-size", full).Output()
+	mods, pkgs, err := symbolSizes(full)
 	if err != nil {
-		return nil, fmt.Errorf("go tool nm: %v", err)
+		return nil, err
 	}
-	bySize := symbolsByModule(nm)
-	fmt.Fprintf(w, "\nlinux/arm64 bootstrap: %.1f MiB stripped; symbols by module (unstripped build):\n", float64(fi.Size())/(1<<20))
-	out := map[string]any{"bytes": fi.Size()}
-	mods := map[string]int64{}
-	for i, m := range bySize {
-		if i < 15 {
-			fmt.Fprintf(w, "  %8.2f MiB  %s\n", float64(m.size)/(1<<20), m.name)
+	fmt.Fprintf(w, "\nlinux/arm64 bootstrap: %.1f MiB stripped; the symbols of an unstripped build, by module and by package:\n", float64(fi.Size())/(1<<20))
+	for i := 0; i < 15 && (i < len(mods) || i < len(pkgs)); i++ {
+		var m, p modSize
+		if i < len(mods) {
+			m = mods[i]
 		}
-		mods[m.name] = m.size
+		if i < len(pkgs) {
+			p = pkgs[i]
+		}
+		fmt.Fprintf(w, "  %6.2f MiB  %-40s %6.2f MiB  %s\n", float64(m.size)/(1<<20), m.name, float64(p.size)/(1<<20), p.name)
 	}
-	out["modules"] = mods
+	out := map[string]any{"bytes": fi.Size()}
+	byMod := map[string]int64{}
+	for _, m := range mods {
+		byMod[m.name] = m.size
+	}
+	out["modules"] = byMod
 	return out, nil
 }
 
@@ -254,44 +261,62 @@ type modSize struct {
 	size int64
 }
 
-// symbolsByModule sums `go tool nm -size` by module (or standard library
-// package), most first.
-func symbolsByModule(nm []byte) []modSize {
-	sums := map[string]int64{}
-	for _, line := range strings.Split(string(nm), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 4 {
-			continue
-		}
-		size, err := strconv.ParseInt(f[1], 10, 64)
-		if err != nil {
-			continue
-		}
-		sums[moduleOf(strings.Join(f[3:], " "))] += size
+// symbolSizes sums the sizes of the symbols that take room in the file
+// (not .bss) by module and by package, most first.
+func symbolSizes(path string) (mods, pkgs []modSize, err error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil, nil, err
 	}
+	defer f.Close()
+	syms, err := f.Symbols()
+	if err != nil {
+		return nil, nil, err
+	}
+	byMod, byPkg := map[string]int64{}, map[string]int64{}
+	for _, s := range syms {
+		if int(s.Section) >= len(f.Sections) || f.Sections[s.Section].Type == elf.SHT_NOBITS {
+			continue
+		}
+		pkg := packageOf(s.Name)
+		byPkg[pkg] += int64(s.Size)
+		byMod[moduleOf(pkg)] += int64(s.Size)
+	}
+	return sorted(byMod), sorted(byPkg), nil
+}
+
+func sorted(m map[string]int64) []modSize {
 	var out []modSize
-	for k, v := range sums {
+	for k, v := range m {
 		out = append(out, modSize{k, v})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].size > out[j].size })
 	return out
 }
 
-// moduleOf names the module a symbol belongs to: the first three path
-// elements of a domain-qualified package, the top package of the standard
-// library, or the runtime's own tables.
-func moduleOf(sym string) string {
+// packageOf returns the package path of a Go symbol name.
+func packageOf(sym string) string {
+	if strings.HasPrefix(sym, "go:func.") || strings.HasPrefix(sym, "runtime.") && strings.Contains(sym, "tab") {
+		return "(runtime metadata)"
+	}
 	sym = strings.TrimPrefix(sym, "type:")
 	sym = strings.TrimPrefix(sym, "go:")
 	sym = strings.TrimLeft(sym, "*[]")
-	pkg := sym
 	if i := strings.LastIndex(sym, "/"); i >= 0 {
 		if j := strings.IndexByte(sym[i:], '.'); j >= 0 {
-			pkg = sym[:i+j]
+			return sym[:i+j]
 		}
-	} else if j := strings.IndexByte(sym, '.'); j >= 0 {
-		pkg = sym[:j]
+		return sym
 	}
+	if j := strings.IndexByte(sym, '.'); j >= 0 {
+		return sym[:j]
+	}
+	return sym
+}
+
+// moduleOf names the module of a package: its first three path elements
+// when it is domain-qualified, std otherwise.
+func moduleOf(pkg string) string {
 	parts := strings.Split(pkg, "/")
 	if strings.Contains(parts[0], ".") {
 		if len(parts) > 3 {
@@ -299,7 +324,10 @@ func moduleOf(sym string) string {
 		}
 		return strings.Join(parts, "/")
 	}
-	return "std:" + parts[0]
+	if strings.HasPrefix(pkg, "(") {
+		return pkg
+	}
+	return "std"
 }
 
 func median(d []time.Duration) time.Duration {
