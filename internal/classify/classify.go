@@ -432,12 +432,3 @@ func (m *Model) TextOnly() *Model {
 	return &c
 }
 
-// KnownSite reports whether a curated site rule applies to in.
-func (m *Model) KnownSite(in Input) bool {
-	host, path := feat.SplitURL(in.URL)
-	if host == "" {
-		host = in.Domain
-	}
-	_, _, _, ok := match(m.sites, host, path)
-	return ok
-}

@@ -96,7 +96,7 @@ func RunSuite(ctx context.Context, m *classify.Model, cfg Config) (Suite, error)
 	if !cfg.Ablate {
 		return s, nil
 	}
-	for _, src := range train.Sources {
+	for _, src := range train.Sources() {
 		b, err := train.BuildWith(cfg.Data, train.Options{Without: []string{src}})
 		if err != nil {
 			return Suite{}, fmt.Errorf("eval: build without %s: %w", src, err)

@@ -46,11 +46,13 @@ const (
 // ErrData reports a malformed source file.
 var ErrData = errors.New("train: bad model data")
 
-// Sources are the names of the model's sources, for Options.Without: the
+// Sources returns the names of the model's sources, for Options.Without: the
 // curated site table, the UT1 lists, the IAB names, the lexicons, the
 // training texts, Mozilla's interest rules, the RSS feed list, the public-API
 // descriptions, the university domains, and the calibration items.
-var Sources = []string{"sites", "ut1", "iab", "lexicon", "train", "mozilla", "rss", "apis", "univ", "calib"}
+func Sources() []string {
+	return []string{"sites", "ut1", "iab", "lexicon", "train", "mozilla", "rss", "apis", "univ", "calib"}
+}
 
 // Options select what goes into a build; the zero value builds the shipped
 // model.
@@ -84,7 +86,7 @@ func BuildWith(data fs.FS, opt Options) ([]byte, error) {
 // read parses every source used by opt into training documents.
 func read(data fs.FS, opt Options) (*builder, error) {
 	for _, w := range opt.Without {
-		if !slices.Contains(Sources, w) {
+		if !slices.Contains(Sources(), w) {
 			return nil, fmt.Errorf("%w: unknown source %q", ErrData, w)
 		}
 	}
@@ -652,9 +654,6 @@ func (b *builder) calibrate() ([feat.Evidences]float64, error) {
 		if temps[k] == 0 {
 			temps[k] = max(temps[feat.EvidenceText], 1)
 		}
-	}
-	if os.Getenv("KLEO_DEBUG_CALIB") != "" {
-		fmt.Fprintln(os.Stderr, "temps", temps, len(by[0]), len(by[1]), len(by[2]), len(by[3]))
 	}
 	return temps, nil
 }

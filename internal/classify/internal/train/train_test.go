@@ -98,7 +98,7 @@ func TestBuildWithout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, src := range Sources {
+	for _, src := range Sources() {
 		b, err := BuildWith(sources(nil), Options{Without: []string{src}})
 		if err != nil {
 			t.Fatalf("without %s: %v", src, err)
