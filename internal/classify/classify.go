@@ -431,4 +431,3 @@ func (m *Model) TextOnly() *Model {
 	c.sites, c.moz, c.listHash, c.listMeta = nil, nil, nil, nil
 	return &c
 }
-
