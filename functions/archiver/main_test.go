@@ -96,7 +96,7 @@ func TestHandlerSweepsAndReports(t *testing.T) {
 	var out bytes.Buffer
 	given := bytes.Clone(jwk)
 	handler, closeStore, err := setup(context.Background(), env(map[string]string{
-		"ARWEAVE_WALLET_FILE": filepath.Base(walletFile), "KLEO_DATA_DIR": dir, "ARWEAVE_GATEWAY_URL": srv.URL,
+		"ARWEAVE_WALLET_FILE": filepath.Base(walletFile), "KLEO_DATA_DIR": dir, "ARWEAVE_GATEWAY_URL": srv.URL, "ARWEAVE_MODE": "gateway",
 	}), nil, func(string) ([]byte, error) { return given, nil }, &out)
 	if err != nil {
 		t.Fatal(err)
@@ -108,8 +108,8 @@ func TestHandlerSweepsAndReports(t *testing.T) {
 	if err := handler(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(g.Accepted()); n != 1 {
-		t.Errorf("%d uploads, want 1", n)
+	if n, m := len(g.Accepted()), len(g.Items()); n != 1 || m != 1 {
+		t.Errorf("%d bundles carrying %d archives, want 1 and 1", n, m)
 	}
 	var emf map[string]any
 	for _, line := range strings.Split(out.String(), "\n") {

@@ -219,12 +219,14 @@ func LoadArchiver(ctx context.Context, getenv func(string) string, src SecretSou
 	c.MongoURI, c.Database, c.DataDir, c.ConnectTimeout = e.mongo(ctx, src)
 	c.LogLevel = e.level("LOG_LEVEL")
 	c.Metrics = e.metrics()
-	c.Mode = e.str("ARWEAVE_MODE", "gateway")
+	// The bundler (ArDrive Turbo) is the production default: it accepts
+	// data items of up to 100 KiB free, and every archive is smaller.
+	c.Mode = e.str("ARWEAVE_MODE", "bundler")
 	if c.Mode != "gateway" && c.Mode != "bundler" && c.Mode != "transaction" {
 		e.fail("ARWEAVE_MODE", "want gateway, bundler or transaction, got %q", c.Mode)
 	}
 	c.GatewayURL = e.str("ARWEAVE_GATEWAY_URL", "https://arweave.net")
-	c.BundlerURL = e.str("ARWEAVE_BUNDLER_URL", "https://upload.ardrive.io")
+	c.BundlerURL = e.str("ARWEAVE_BUNDLER_URL", "https://upload.ardrive.io/v1") // Turbo: POST /v1/tx
 	c.URLBase = e.str("ARCHIVE_URL_BASE", "https://arweave.net")
 	if u, err := url.Parse(c.URLBase); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		e.fail("ARCHIVE_URL_BASE", "want an http(s) URL such as https://arweave.net")

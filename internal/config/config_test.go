@@ -111,8 +111,8 @@ func TestLoadArchiverWallet(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if string(c.Wallet) != tt.wantWallet || c.URLBase != "https://arweave.net" {
-				t.Errorf("got wallet %q URL base %q", c.Wallet, c.URLBase)
+			if string(c.Wallet) != tt.wantWallet || c.URLBase != "https://arweave.net" || c.Mode != "bundler" || c.BundlerURL != "https://upload.ardrive.io/v1" {
+				t.Errorf("got wallet %q URL base %q mode %q bundler %q", c.Wallet, c.URLBase, c.Mode, c.BundlerURL)
 			}
 		})
 	}
