@@ -236,7 +236,8 @@ type batch struct {
 	seenSeq map[string]bool
 	seenID  map[string]int // history _id -> index in items
 	dead    []store.DeadLetter
-	failed  []string // sequence numbers to retry
+	failed  []string       // sequence numbers to retry
+	dec     record.Decoder // its buffers serve every record of the batch
 }
 
 func (b *batch) retry(seq string) { b.failed = append(b.failed, seq) }
@@ -262,7 +263,7 @@ func (b *batch) prepare(ctx context.Context, r *events.KinesisEventRecord) {
 	}
 
 	t0 := p.opt.Now()
-	it, err := record.Decode(data)
+	it, err := b.dec.Decode(data)
 	t1 := p.opt.Now()
 	rep.Decode += t1.Sub(t0)
 	if err != nil {
