@@ -1,7 +1,10 @@
 // Package train builds the classifier model from the sources in
-// internal/classify/data: the curated site table, the UT1 category mapping,
-// the IAB-seeded lexicons and the training texts. The output depends only on
-// those files, so `go generate` reproduces the embedded model byte for byte.
+// internal/classify/data: the curated site table, Mozilla's interest rules,
+// the university domains, the RSS feeds, the UT1 lists, the IAB names, the
+// lexicons, the training texts and the public-API descriptions; the held-out
+// calibration items set the temperatures. The output depends only on those
+// files (and this code), so `go generate` reproduces the embedded model byte
+// for byte.
 package train
 
 import (
