@@ -197,8 +197,11 @@ func (sc *scanner) addressAtName(w wtok, f uint16, limit int) (int, int) {
 		return 0, 0
 	}
 	cur := w
+	cf := f
 	for k := 0; k < 4; k++ {
-		cf := lookup(sc.text(cur))
+		if k > 0 {
+			cf = lookup(sc.text(cur))
+		}
 		if k > 0 && cf&gStreetNum != 0 {
 			if e := sc.numberAfter(sc.dotAfter(cur), limit, true); e > cur.e+1 {
 				return w.s, -sc.extend(e, limit)
@@ -308,8 +311,9 @@ func (sc *scanner) proseAfter(p, limit int) bool {
 func (sc *scanner) unitNumber(w wtok, limit int) int {
 	p := sc.dotAfter(w)
 	x, ok := sc.next(p, limit, "#")
-	if ok && (sc.is(x, "no") || sc.is(x, "nr") || sc.is(x, "num")) {
-		x, ok = sc.next(sc.dotAfter(x), limit, "#")
+	if ok && x.s-p <= 2 && (sc.is(x, "no") || sc.is(x, "nr") || sc.is(x, "num")) {
+		p = sc.dotAfter(x)
+		x, ok = sc.next(p, limit, "#")
 	}
 	if !ok || x.s-p > 3 || !isDigit(sc.s[x.s]) && !(x.e-x.s == 1 && isUpperAt(sc.s, x.s)) {
 		return 0
@@ -611,6 +615,9 @@ func (sc *scanner) addressCue(hist []wtok, w wtok) bool {
 	gap := sc.s[h.e:w.s]
 	if gap != " " && gap != ": " && gap != ":  " {
 		return false
+	}
+	if n := h.e - h.s; n != 2 && (n < 5 || n > 10) {
+		return false // neither "to"/"at" nor an address word
 	}
 	if sc.isAny(h, "address", "adres", "adresse", "anschrift", "indirizzo", "dirección", "direccion", "endereço") {
 		return true

@@ -10,7 +10,7 @@ import (
 )
 
 // The gazetteer (gazetteer.bin, built by internal/gengaz from the lists
-// described in data/LICENSES.md) maps a case-folded word to flags. It is an
+// described in data/README.md) maps a case-folded word to flags. It is an
 // open-addressing table read in place from the embedded bytes: "KGZ2",
 // uint32 log2(slots), then six-byte slots of a uint32 fingerprint (0 =
 // empty) and uint16 flags. A word's FNV-1a hash picks the first slot (low bits) and its

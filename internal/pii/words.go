@@ -475,6 +475,14 @@ func isLetterAt(s string, i int) bool {
 // both, so Scrub stays idempotent.
 func (sc *scanner) cleanEdges(a, b int) bool {
 	s := sc.s
+	// A digit group next to another across one space could belong to a
+	// structured candidate (a phone number, a card) on the other side.
+	if isDigit(s[a]) && a >= 2 && s[a-1] == ' ' && (isDigit(s[a-2]) || containsByte("-./)+", s[a-2])) {
+		return false
+	}
+	if isDigit(s[b-1]) && b+1 < len(s) && s[b] == ' ' && (isDigit(s[b+1]) || containsByte("(+-", s[b+1])) {
+		return false
+	}
 	if a > 0 {
 		c := s[a-1]
 		switch {

@@ -92,8 +92,10 @@ func summarize(r io.Reader, echo io.Writer) (string, error) {
 	fmt.Fprintf(&b, "Medians of %d runs (`go test -bench BenchmarkScrub -count=%d -cpu=1`); %s, shared with other work.\n", n, n, cpu)
 	b.WriteString("*wall* is Go's usual ns/op and MB/s; *cpu* divides the process's CPU time (getrusage) instead, which\n")
 	b.WriteString("excludes the time other processes held the core.\n\n")
-	b.WriteString("| input | engine wall | engine wall MB/s | engine cpu | engine cpu MB/s | engine allocs/op | baseline cpu | baseline cpu MB/s | baseline allocs/op | speed-up (cpu) | speed-up (wall) |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("*structured* is the engine without the name and address detectors (the engine before them), run\n")
+	b.WriteString("in the same process; *cost* is engine cpu ÷ structured cpu.\n\n")
+	b.WriteString("| input | engine wall | engine wall MB/s | engine cpu | engine cpu MB/s | engine allocs/op | structured cpu | structured cpu MB/s | cost | baseline cpu | baseline cpu MB/s | baseline allocs/op | speed-up (cpu) | speed-up (wall) |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	seen := map[string]bool{}
 	for _, name := range order {
 		in, _, _ := strings.Cut(name, "/")
@@ -101,9 +103,14 @@ func summarize(r io.Reader, echo io.Writer) (string, error) {
 			continue
 		}
 		seen[in] = true
-		e, r := in+"/engine", in+"/regexp"
-		fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %.0f | %.0f | %s | %.2f | %.0f | %.0f× | %.0f× |\n", in,
+		e, st, r := in+"/engine", in+"/structured", in+"/regexp"
+		stCPU, stMB, cost := "–", "–", "–"
+		if v := med(st, "cpu-ns/op"); v > 0 {
+			stCPU, stMB, cost = dur(v), fmt.Sprintf("%.0f", med(st, "cpu-MB/s")), fmt.Sprintf("%.2f×", med(e, "cpu-ns/op")/v)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %.0f | %.0f | %s | %s | %s | %s | %.2f | %.0f | %.0f× | %.0f× |\n", in,
 			dur(med(e, "ns/op")), med(e, "MB/s"), dur(med(e, "cpu-ns/op")), med(e, "cpu-MB/s"), med(e, "allocs/op"),
+			stCPU, stMB, cost,
 			dur(med(r, "cpu-ns/op")), med(r, "cpu-MB/s"), med(r, "allocs/op"),
 			med(r, "cpu-ns/op")/med(e, "cpu-ns/op"), med(r, "ns/op")/med(e, "ns/op"))
 	}
