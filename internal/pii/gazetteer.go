@@ -3,8 +3,8 @@ package pii
 import (
 	_ "embed"
 
-	"github.com/kleo-network/kleo-stream/internal/pii/internal/fold"
 	"encoding/binary"
+	"github.com/kleo-network/kleo-stream/internal/pii/internal/fold"
 	"unicode"
 	"unicode/utf8"
 )
