@@ -2,11 +2,11 @@ package pii
 
 import (
 	_ "embed"
-
 	"encoding/binary"
-	"github.com/kleo-network/kleo-stream/internal/pii/internal/fold"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/kleo-network/kleo-stream/internal/pii/internal/fold"
 )
 
 // The gazetteer (gazetteer.bin, built by internal/gengaz from the lists
