@@ -113,3 +113,15 @@ func TestSymbolSizes(t *testing.T) {
 		t.Errorf("symbols total %d bytes in a %d-byte file (%d modules, %d packages)", total, fi.Size(), len(mods), len(pkgs))
 	}
 }
+
+func TestInitTimes(t *testing.T) {
+	out := []byte("init internal/bytealg @0.003 ms, 0 ms clock, 0 bytes, 0 allocs\n" +
+		"init github.com/aws/aws-sdk-go/aws/endpoints @1.2 ms, 2.5 ms clock, 100 bytes, 3 allocs\n" +
+		"{\"level\":\"info\"}\n" +
+		"init github.com/aws/aws-sdk-go/aws/session @4 ms, 0.5 ms clock, 100 bytes, 3 allocs\n" +
+		"init crypto/tls @5 ms, 1 ms clock, 10 bytes, 1 allocs\n")
+	total, mods := initTimes(out)
+	if total != 4*time.Millisecond || len(mods) != 2 || mods[0].name != "github.com/aws/aws-sdk-go" || mods[0].size != int64(3*time.Millisecond) {
+		t.Errorf("total %v, modules %+v", total, mods)
+	}
+}

@@ -1,6 +1,7 @@
 package bootstrap
 
 import (
+	"bytes"
 	"context"
 	"debug/elf"
 	"encoding/json"
@@ -192,6 +193,28 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "\ncold start (%d starts, embedded store): process start to first /next %s median (min %s, max %s); to the end of the first %d-record invocation %s median\n",
 			*colds, round(median(inits)), round(slices.Min(inits)), round(slices.Max(inits)), *perBatch, round(median(firsts)))
 		report["cold_start"] = map[string]any{"init_median_ns": median(inits).Nanoseconds(), "first_invoke_median_ns": median(firsts).Nanoseconds()}
+
+		// Once more with the runtime's init trace, to say what the time
+		// before main goes to.
+		var inittrace bytes.Buffer
+		dir := filepath.Join(tmp, "cold", "inittrace")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		res, err := Run(ctx, Config{Bootstrap: *bin, Dir: dir, Env: []string{"KLEO_DATA_DIR=" + filepath.Join(dir, "data"), "GODEBUG=inittrace=1"},
+			Payloads: payloads[:1], Records: *perBatch, Trace: *trace, Stdout: &inittrace})
+		if err != nil {
+			return fmt.Errorf("cold start with inittrace: %w", err)
+		}
+		total, mods := initTimes(inittrace.Bytes())
+		fmt.Fprintf(stdout, "package init (one start, GODEBUG=inittrace=1): %s of %s before the first /next; by module:", round(total), round(res.Init))
+		for i, m := range mods {
+			if i == 6 {
+				break
+			}
+			fmt.Fprintf(stdout, " %s %s;", m.name, round(time.Duration(m.size)))
+		}
+		fmt.Fprintln(stdout)
 	}
 
 	if *size {
@@ -328,6 +351,27 @@ func moduleOf(pkg string) string {
 		return pkg
 	}
 	return "std"
+}
+
+// initTimes sums the clock time of the runtime's init trace lines
+// ("init <pkg> @<t> ms, <d> ms clock, ...") in total and by module.
+func initTimes(out []byte) (time.Duration, []modSize) {
+	byMod := map[string]int64{}
+	var total time.Duration
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 7 || f[0] != "init" || f[6] != "clock," {
+			continue
+		}
+		ms, err := strconv.ParseFloat(f[4], 64)
+		if err != nil {
+			continue
+		}
+		d := time.Duration(ms * float64(time.Millisecond))
+		total += d
+		byMod[moduleOf(f[1])] += int64(d)
+	}
+	return total, sorted(byMod)
 }
 
 func median(d []time.Duration) time.Duration {
