@@ -259,7 +259,19 @@ func sizeReport(ctx context.Context, tmp string, w io.Writer) (map[string]any, e
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(w, "\nlinux/arm64 bootstrap: %.1f MiB stripped; the symbols of an unstripped build, by module and by package:\n", float64(fi.Size())/(1<<20))
+	ef, err := elf.Open(bin)
+	if err != nil {
+		return nil, err
+	}
+	var sections []string
+	for _, sec := range ef.Sections {
+		if sec.Type != elf.SHT_NOBITS && sec.Size >= 1<<20 {
+			sections = append(sections, fmt.Sprintf("%s %.1f MiB", sec.Name, float64(sec.Size)/(1<<20)))
+		}
+	}
+	ef.Close()
+	fmt.Fprintf(w, "\nlinux/arm64 bootstrap: %.1f MiB stripped (%s); the symbols of an unstripped build, by module and by package (.gopclntab, the function tables, grows with .text):\n",
+		float64(fi.Size())/(1<<20), strings.Join(sections, ", "))
 	for i := 0; i < 15 && (i < len(mods) || i < len(pkgs)); i++ {
 		var m, p modSize
 		if i < len(mods) {
