@@ -131,6 +131,7 @@ func TestDecodeRejects(t *testing.T) {
 		{"operationType not a change type", `{"operationType":"dave@example.com","fullDocument":` + realItem + `}`, "unsupported operationType (not a change stream event type)"},
 		{"operationType null", `{"operationType":null}`, "unsupported operationType (not a change stream event type)"},
 		{"nested too deep inside", `{"x":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}`, "document is nested deeper than 10000 levels"},
+		{"array nested too deep", strings.Repeat("[", 10001) + strings.Repeat("]", 10001), "document is nested deeper than 10000 levels"},
 		{"nested too deep", strings.Repeat(`{"a":`, 10001) + `1` + strings.Repeat(`}`, 10001), "document is nested deeper than 10000 levels"},
 		{"oversized", `{"title":"` + strings.Repeat("a", MaxPayload) + `"}`, "exceeds the 1048576-byte limit"},
 	}
