@@ -389,6 +389,11 @@ func (sc *scanner) extend(end, limit int) int {
 		xt := sc.text(x)
 		f := lookup(xt)
 		var e int
+		// The next address starts here: it is found on its own, whatever
+		// precedes it, so that scrubbing it first changes nothing.
+		if sc.coreAt(x, f, limit) {
+			break
+		}
 		switch {
 		case f&gUnit != 0:
 			e = sc.unitNumber(x, limit)
@@ -409,6 +414,22 @@ func (sc *scanner) extend(end, limit int) int {
 	return best
 }
 
+// coreAt reports whether a street core starts at the word x (a house
+// number and a street, or a prefix type or glued street name and a number).
+func (sc *scanner) coreAt(x wtok, f uint16, limit int) bool {
+	s := sc.s
+	xt := sc.text(x)
+	if isDigit(s[x.s]) {
+		return houseNumber(xt) && sc.streetAfterNumber(x.e, limit) > 0
+	}
+	if f&gStreetPre != 0 && prefixTypeOK(xt, f) {
+		if end := sc.streetName(sc.dotAfter(x), limit); end > 0 && sc.numberAfter(end, limit, true) > end {
+			return true
+		}
+	}
+	return x.e+1 < limit && s[x.e] == ' ' && isDigit(s[x.e+1]) && gluedStreet(xt) && sc.numberAfter(x.e, limit, true) > x.e
+}
+
 // postcode reads a postcode, a number with an ordinal sign ("2º") or a
 // short number, and the locality after it on the same line ("10115 Berlin",
 // "1015 CJ Amsterdam").
@@ -420,6 +441,9 @@ func (sc *scanner) postcode(x wtok, limit int) int {
 	}
 	if o := strings.TrimRight(xt, "ºª°"); o != xt && len(o) <= 2 && houseNumber(o) {
 		return x.e // 2º, 3ª
+	}
+	if len(xt) < 3 {
+		return 0 // a lone short number is no postcode
 	}
 	for i := 0; i < len(xt); i++ {
 		if !isDigit(xt[i]) && !(i == len(xt)-1 && isAlpha(xt[i])) {
@@ -463,8 +487,9 @@ func (sc *scanner) postcode(x wtok, limit int) int {
 // the words end their line (a block's locality line, not prose).
 func (sc *scanner) placeWords(x wtok, limit int, line bool) int {
 	s := sc.s
-	if !isUpperAt(s, x.s) || lookup(sc.text(x))&(gStop|gTitle) != 0 && lookup(sc.text(x))&gCountry == 0 && !isPlacePrefix(sc.text(x)) {
-		return 0
+	xt := sc.text(x)
+	if !isUpperAt(s, x.s) || lookup(xt)&(gStop|gTitle) != 0 && lookup(xt)&gCountry == 0 && !isPlacePrefix(xt) && !(len(xt) == 2 && allUpper(xt)) {
+		return 0 // but "IL 62704", "NO 14908": state codes
 	}
 	e := x.e
 	p := e
@@ -475,7 +500,7 @@ func (sc *scanner) placeWords(x wtok, limit int, line bool) int {
 		}
 		yt := sc.text(y)
 		switch {
-		case isUpperAt(s, y.s) && lookup(yt)&(gStop|gTitle) == 0:
+		case isUpperAt(s, y.s) && (lookup(yt)&(gStop|gTitle) == 0 || len(yt) == 2 && allUpper(yt) || isPlacePrefix(yt)):
 			e = y.e
 			if e < limit && s[e] == ')' {
 				e++

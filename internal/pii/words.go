@@ -31,7 +31,8 @@ func (sc *scanner) words() {
 	s := sc.s
 	n := len(s)
 	structural := sc.out
-	var found []Finding
+	var buf [16]Finding // most texts have fewer; found stays on the stack
+	found := buf[:0]
 	fi, floor := 0, 0
 	limit := n
 	if fi < len(structural) {
@@ -41,7 +42,7 @@ func (sc *scanner) words() {
 		if i >= limit {
 			// A house number taken for a phone number ("17031 2202 Rissik
 			// St") still starts an address.
-			if f := structural[fi]; f.Type == Phone && f.End-f.Start <= 11 {
+			if f := &structural[fi]; f.Type == Phone && f.End-f.Start <= 11 {
 				nl := n
 				if fi+1 < len(structural) {
 					nl = structural[fi+1].Start
@@ -137,7 +138,7 @@ func (sc *scanner) words() {
 				}
 			}
 		}
-		if en != 0 && !sc.cleanEdges(st, absEnd(en)) {
+		if en != 0 && !sc.cleanEdges(st, absEnd(en), floor, limit) {
 			en = 0
 		}
 		if en != 0 {
@@ -147,7 +148,7 @@ func (sc *scanner) words() {
 				// "Kateřina, James and Emily": names listed after a name.
 				for {
 					x, e := sc.listedName(i, limit)
-					if e == 0 || !sc.cleanEdges(x, e) {
+					if e == 0 || !sc.cleanEdges(x, e, floor, limit) {
 						break
 					}
 					found = append(found, Finding{Type: Person, Start: x, End: e})
@@ -159,7 +160,7 @@ func (sc *scanner) words() {
 		}
 		i = j
 	}
-	if found != nil {
+	if len(found) > 0 {
 		sc.out = mergeFindings(structural, found)
 	}
 }
@@ -473,14 +474,16 @@ func isLetterAt(s string, i int) bool {
 // they see a placeholder's '<' '>' in scrubbed text where the original had
 // the edge of a name; with clean edges their decisions are the same in
 // both, so Scrub stays idempotent.
-func (sc *scanner) cleanEdges(a, b int) bool {
+func (sc *scanner) cleanEdges(a, b, floor, limit int) bool {
 	s := sc.s
 	// A digit group next to another across one space could belong to a
-	// structured candidate (a phone number, a card) on the other side.
-	if isDigit(s[a]) && a >= 2 && s[a-1] == ' ' && (isDigit(s[a-2]) || containsByte("-./)+", s[a-2])) {
+	// structured candidate (a phone number, a card) on the other side; not
+	// when that side is a finding already (floor, limit), which scrubbing
+	// turns into a placeholder.
+	if isDigit(s[a]) && a-2 >= floor && s[a-1] == ' ' && (isDigit(s[a-2]) || containsByte("-./)+", s[a-2])) {
 		return false
 	}
-	if isDigit(s[b-1]) && b+1 < len(s) && s[b] == ' ' && (isDigit(s[b+1]) || containsByte("(+-", s[b+1])) {
+	if isDigit(s[b-1]) && b+1 < limit && s[b] == ' ' && (isDigit(s[b+1]) || containsByte("(+-", s[b+1])) {
 		return false
 	}
 	if a > 0 {

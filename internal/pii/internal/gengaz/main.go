@@ -207,6 +207,9 @@ func main() {
 			})
 		}
 	}
+	for _, w := range strings.Fields("plot door flat house apt apartment suite unit piso planta étage etage stock wohnung") {
+		set(w, fUnit) // Indian "Plot 7", "Door No. 4"; and the commonest ones, whatever the lists say
+	}
 	for _, w := range strings.Fields(titles) {
 		set(w, fTitle)
 	}
