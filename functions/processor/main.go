@@ -40,7 +40,7 @@ func run(ctx context.Context) error {
 		return err
 	}
 	// One client for the life of the execution environment, reused across invocations.
-	st, err := dial.Open(ctx, dial.Config{URI: cfg.MongoURI, Database: cfg.Database, Dir: cfg.DataDir, Timeout: cfg.ConnectTimeout})
+	st, err := dial.Open(ctx, dial.Config{URI: cfg.MongoURI, Database: cfg.Database, Dir: cfg.DataDir, Timeout: cfg.ConnectTimeout, Logger: log})
 	if err != nil {
 		return err
 	}
