@@ -32,9 +32,13 @@
 // documents, stops an update command at its first write error whatever
 // "ordered" says and reports that error at index 0; so on FerretDB bulks are
 // split into commands of at most 50 statements and a statement's write error
-// is located by reading back and resending one statement at a time. On
-// MongoDB a bulk is one command (the driver splits only at the server's
-// limits) and write error indexes are exact.
+// is located by reading back and resending one statement at a time. Its $inc
+// also wraps an int32 around on overflow where MongoDB widens it to int64, so
+// there each Apply is sent as two statements: int32 increments guarded by
+// "no int32 field would overflow", then int64 increments, which the first's
+// version bump turns into a no-op. On MongoDB a bulk is one command (the
+// driver splits only at the server's limits) and write error indexes are
+// exact.
 //
 // Write errors are classified by code: those a document causes (TypeMismatch,
 // PathNotViable and the like) wrap store.ErrRejected; network failures,

@@ -58,8 +58,8 @@ func TestRoundTripsPerSteadyBatch(t *testing.T) {
 		// FerretDB: Ledger 20+20 statements, Apply 2 per user (the int32
 		// overflow guard).
 		{"FerretDB small batch", unknownKind, 10, []string{"find", "update", "update"}, 40},
-		// Ledger 160 statements in 4 commands, Apply 80 in 2.
-		{"FerretDB chunked", unknownKind, 40, []string{"find", "update", "update", "update", "update", "update", "update"}, 50},
+		// Ledger 104 statements in 3 commands, Apply 52 in 2.
+		{"FerretDB chunked", unknownKind, 26, []string{"find", "update", "update", "update", "update", "update"}, 50},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var cmds commands
