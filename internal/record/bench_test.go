@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -157,11 +158,11 @@ func jsontextDecode(data []byte) (Item, error) {
 		case fSubcategory:
 			it.Subcategory = dropControls(val.String(), false)
 		case fVisitTime:
-			if it.VisitTime, err = val.Int(); err != nil {
+			if it.VisitTime, err = strconv.ParseInt(val.String(), 10, 64); err != nil {
 				return Item{}, err
 			}
 		case fCreateTimestamp:
-			if it.CreateTimestamp, err = val.Int(); err != nil {
+			if it.CreateTimestamp, err = strconv.ParseInt(val.String(), 10, 64); err != nil {
 				return Item{}, err
 			}
 		}
