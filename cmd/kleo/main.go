@@ -31,6 +31,11 @@ func commands() map[string]command {
 		"bench":    {"measure per-stage and per-batch costs on this machine", runBench},
 		"capacity": {"the shards x memory x parallelization capacity model", runCapacity},
 		"soak":     {"a million records through the emulator and handler; books, RSS, goroutines", runSoak},
+
+		"redrive":     {"re-drive discarded batches (SQS, file, S3) or dead letters; dry run unless --apply", runRedrive},
+		"deadletters": {"list, group, show or export dead letters", runDeadLetters},
+		"doctor":      {"read-only pre-flight check of a MongoDB database before cut-over", runDoctor},
+		"indexes":     {"print the indexes Kleo's collections need; --create creates the missing", runIndexes},
 	}
 }
 
