@@ -57,10 +57,13 @@ func runArchiveStep(ctx context.Context, st store.Store, dataDir string, stdout,
 	defer logf.Close()
 	// Gateway mode, as in production without a bundler: the sweep's archives
 	// travel as data items in one ANS-104 bundle transaction.
-	up := &arweave.BundleUploader{Gateway: &arweave.Gateway{URL: t.url, Retry: arweave.Retry{Attempts: 3, Base: 50 * time.Millisecond}}, Wallet: w}
+	// arlocal (1.1.66) unpacks a bundle reliably only when its data comes
+	// inside POST /tx (its body limit is 15 MB): bundles of at most 8 MiB
+	// (MaxBundleBytes below), sent inline.
+	up := &arweave.BundleUploader{Gateway: &arweave.Gateway{URL: t.url, Retry: arweave.Retry{Attempts: 3, Base: 50 * time.Millisecond}, InlineMax: 10 << 20}, Wallet: w}
 	sctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
-	a := archive.New(st, up, archive.Options{MaxUsers: 1 << 20, AppVersion: "kleo-run", Logger: telemetry.Logger(logf, slog.LevelInfo)})
+	a := archive.New(st, up, archive.Options{MaxUsers: 1 << 20, AppVersion: "kleo-run", MaxBundleBytes: 8 << 20, Logger: telemetry.Logger(logf, slog.LevelInfo)})
 	rep, err := a.Sweep(sctx)
 	if err != nil {
 		return err
@@ -103,9 +106,10 @@ func runArchiveStep(ctx context.Context, st store.Store, dataDir string, stdout,
 	fmt.Fprintln(stdout, "\narchiver")
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "target\t%s at %s (started in %v)\n", t.name, t.url, started.Round(time.Millisecond))
-	fmt.Fprintf(tw, "users swept\t%d  (settled %d)\n", rep.UsersSwept, rep.Settled)
+	fmt.Fprintf(tw, "users swept\t%d  (settled %d; skipped %d whose document cannot be updated)\n", rep.UsersSwept, rep.Settled, rep.Skipped)
 	fmt.Fprintf(tw, "uploads\t%d archives in %d bundle transaction(s)  (%d items, %d bytes, %d winston = %.6f AR, %v)\n", rep.Uploads, rep.Bundles, rep.Items, rep.Bytes, rep.Winston, float64(rep.Winston)/1e12, rep.Duration.Round(time.Millisecond))
 	fmt.Fprintf(tw, "failures\t%d  (PII refusals %d; history documents gone %d; see %s)\n", rep.Failures, rep.PIIRefused, rep.Gone, logf.Name())
+	fmt.Fprintf(tw, "text cut to caps\t%d fields of %d items (summary 1 KiB, URL 400 B, title 200 B)\n", rep.Cut, rep.Items)
 	costs.print(tw)
 	fmt.Fprintf(tw, "verified chain\t%s\n", verified)
 	fmt.Fprintf(tw, "signed transactions\t%d kept in %s (data items .bin, bundle headers .json)\n", kept, filepath.Join(base, "archives"))

@@ -38,14 +38,15 @@ import (
 // transactions of gateway mode, each carrying users' data items.
 const BundleAddress = "bundles"
 
-// MaxBundleBytes bounds the data of one bundle (and the sweep's memory).
-const MaxBundleBytes = 32 << 20
-
 // bundler is what the bundled sweep needs of its uploader.
 type bundler interface {
 	arweave.Uploader
 	Bundle(ctx context.Context, items [][]byte) (*arweave.Signed, error)
 }
+
+// DefaultMaxBundleBytes bounds the data items of one bundle (and the
+// sweep's memory) unless Options.MaxBundleBytes says otherwise.
+const DefaultMaxBundleBytes = 32 << 20
 
 // carried is one data item going into this sweep's bundle.
 type carried struct {
@@ -53,9 +54,17 @@ type carried struct {
 	x store.Archive
 }
 
-// sweepBundled is Sweep with a bundler: every new archive of the sweep
-// travels in one bundle transaction.
+// sweepBundled is Sweep with a bundler: the sweep's new archives travel in
+// one bundle transaction, or in several when they exceed MaxBundleBytes.
 func (a *Archiver) sweepBundled(ctx context.Context, bu bundler, users []string, rep *Report) {
+	for len(users) > 0 && !rep.Stopped {
+		users = a.bundleOnce(ctx, bu, users, rep)
+	}
+}
+
+// bundleOnce takes users until their archives fill a bundle, posts it and
+// records it, and returns the users it did not reach.
+func (a *Archiver) bundleOnce(ctx context.Context, bu bundler, users []string, rep *Report) []string {
 	log := a.log.With("sweep", rep.Owner)
 	var items []carried
 	var turns []*turn
@@ -74,20 +83,24 @@ func (a *Archiver) sweepBundled(ctx context.Context, bu bundler, users []string,
 			rep.Stopped = true
 			return
 		}
+		if errors.Is(err, ErrUnfit) || errors.Is(err, ErrNoUser) {
+			rep.Skipped++
+			t.log.Warn("user skipped until its document is repaired", "err", err)
+			return
+		}
 		rep.Failures++
 		if errors.Is(err, ErrPII) {
 			rep.PIIRefused++
 		}
 		t.log.Error("archiving a user failed; the next sweep retries", "err", err)
 	}
-	for _, addr := range users {
+	for len(users) > 0 && size < a.opt.MaxBundleBytes {
 		if a.stopping(ctx) {
 			rep.Stopped = true
 			break
 		}
-		if size >= MaxBundleBytes {
-			break
-		}
+		addr := users[0]
+		users = users[1:]
 		t := &turn{addr: addr, owner: rep.Owner, rep: rep, log: log.With("address", addr)}
 		held, err := a.lease(ctx, addr, t.owner)
 		if err != nil {
@@ -108,7 +121,7 @@ func (a *Archiver) sweepBundled(ctx context.Context, bu bundler, users []string,
 		}
 		if err == nil {
 			var mine []carried
-			mine, err = a.signItems(ctx, t, MaxBundleBytes-size)
+			mine, err = a.signItems(ctx, t, a.opt.MaxBundleBytes-size)
 			for _, c := range mine {
 				size += len(c.x.Tx)
 			}
@@ -119,7 +132,7 @@ func (a *Archiver) sweepBundled(ctx context.Context, bu bundler, users []string,
 		}
 	}
 	if len(items) == 0 {
-		return
+		return users
 	}
 	if err := a.postBundle(ctx, bu, items, rep); err != nil {
 		if ctx.Err() != nil {
@@ -128,6 +141,7 @@ func (a *Archiver) sweepBundled(ctx context.Context, bu bundler, users []string,
 		rep.Failures++
 		log.Error("the sweep's bundle failed; the next sweep finishes it", "err", err, "items", len(items))
 	}
+	return users
 }
 
 // signItems signs the user's next full batches as data items chained after
@@ -169,6 +183,7 @@ func (a *Archiver) build(ctx context.Context, t *turn, batch []store.Entry, prev
 		return store.Archive{}, err
 	}
 	t.rep.Gone += bs.Gone
+	t.rep.Cut += bs.Cut
 	if bs.Gone > 0 {
 		t.log.Warn("history documents gone: those items are archived without text", "gone", bs.Gone, "first_item", ids[0])
 	}

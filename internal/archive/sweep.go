@@ -42,9 +42,12 @@ type Options struct {
 	// has a deadline, lasts until 30s past it: an invocation killed at its
 	// deadline cannot still be working when the lease expires.
 	LeaseTTL time.Duration
-	PII      Scrubber         // pii.New()
-	Now      func() time.Time // time.Now; the clock of leases and intents
-	Logger   *slog.Logger     // discards by default
+	// MaxBundleBytes bounds one bundle's data items in gateway mode; a sweep
+	// with more posts several bundles. DefaultMaxBundleBytes.
+	MaxBundleBytes int
+	PII            Scrubber         // pii.New()
+	Now            func() time.Time // time.Now; the clock of leases and intents
+	Logger         *slog.Logger     // discards by default
 }
 
 // leaseSlack is how long a lease outlives the deadline of the sweep that took it.
@@ -61,12 +64,14 @@ type Report struct {
 	Winston    int64  // the sum of their rewards (1 AR = 1e12 winston)
 	Items      int    // items in those archives
 	Gone       int    // of Items: archived without text, their history document gone
+	Cut        int    // text fields cut to their cap (summary 1 KiB, URL 400 B, title 200 B)
 	Reconciled int    // of Uploads: intents of earlier sweeps that the gateway already knew
 	Reposted   int    // of Uploads: intents of earlier sweeps posted again
 	Resigned   int    // intents signed anew because their anchor expired
 	Settled    int    // users whose last processed batch was settled (kleo_stream.applied cleared)
 	Bundles    int    // bundle transactions posted (gateway mode), each carrying many archives
 	Failures   int    // users whose turn ended on an error (the next sweep retries)
+	Skipped    int    // users whose document cannot be updated (ErrUnfit, ErrNoUser): skipped until repaired
 	PIIRefused int    // of Failures: batches refused because the PII check found something
 	Stopped    bool   // the deadline came first; the next sweep continues
 	Duration   time.Duration
@@ -108,6 +113,9 @@ func New(st store.Store, up arweave.Uploader, opt Options) *Archiver {
 	if opt.PII == nil {
 		opt.PII = pii.New()
 	}
+	if opt.MaxBundleBytes <= 0 {
+		opt.MaxBundleBytes = DefaultMaxBundleBytes
+	}
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
@@ -124,6 +132,12 @@ var errLeaseLost = errors.New("archive: lease lost to another sweep")
 // ErrNoUser means the ledger holds items of an address that has no user
 // document (Kleo deleted it): nothing can be recorded for it.
 var ErrNoUser = errors.New("archive: no user document for the address")
+
+// ErrUnfit means the user's document cannot take the completion's update
+// (a counter stored as a string, ...): the user is skipped, with the
+// store's value-free reason, until the document is repaired. The processor
+// dead-letters the same user's records for the same reason.
+var ErrUnfit = errors.New("archive: the user document cannot be updated")
 
 // Sweep archives the users that have at least a batch of unarchived items,
 // one batch after another, until they have less than a batch, the user limit
@@ -154,6 +168,11 @@ func (a *Archiver) Sweep(ctx context.Context) (Report, error) {
 				rep.Stopped = true
 				log.Warn("stopped by the context; the next sweep finishes the batch", "err", err)
 				break
+			}
+			if errors.Is(err, ErrUnfit) || errors.Is(err, ErrNoUser) {
+				rep.Skipped++
+				log.Warn("user skipped until its document is repaired", "err", err)
+				continue
 			}
 			rep.Failures++
 			if errors.Is(err, ErrPII) {
@@ -256,7 +275,7 @@ func (a *Archiver) settle(ctx context.Context, addr string, rep *Report) (store.
 	if u.Problem != "" {
 		// Completion adds to kleo_points: a document the processor cannot
 		// update cannot record an archive either.
-		return u, fmt.Errorf("user document cannot be updated: %s", u.Problem)
+		return u, fmt.Errorf("%w: %s", ErrUnfit, u.Problem)
 	}
 	if len(u.Applied) == 0 {
 		return u, nil
@@ -339,6 +358,7 @@ func (a *Archiver) archiveNext(ctx context.Context, t *turn) (bool, error) {
 		return false, err
 	}
 	t.rep.Gone += bs.Gone
+	t.rep.Cut += bs.Cut
 	if bs.Gone > 0 {
 		t.log.Warn("history documents gone: those items are archived without text", "gone", bs.Gone, "first_item", ids[0])
 	}

@@ -17,6 +17,10 @@ type Gateway struct {
 	URL   string       // e.g. "https://arweave.net", no trailing path
 	HTTP  *http.Client // nil means http.DefaultClient
 	Retry Retry
+	// InlineMax is the largest data Post sends inside POST /tx; larger data
+	// goes chunk by chunk. 0 means MaxChunkSize, as arweave-js does. arlocal
+	// unpacks a bundle only when its data comes inline.
+	InlineMax int
 }
 
 func (g *Gateway) client() client { return client{base: trimBase(g.URL), http: g.HTTP, retry: g.Retry} }
@@ -50,7 +54,7 @@ func (g *Gateway) Price(ctx context.Context, size int64) (string, error) {
 }
 
 // Post uploads a signed transaction: in the body of POST /tx when its data
-// fits one chunk, else the header alone and then every chunk by POST /chunk.
+// fits InlineMax, else the header alone and then every chunk by POST /chunk.
 //
 // Post may be repeated after a failure. Nodes answer a repeated POST /tx in
 // different ways (208, or an error as arlocal does), so when the gateway
@@ -59,7 +63,11 @@ func (g *Gateway) Price(ctx context.Context, size int64) (string, error) {
 // signature, which commits to the content); its chunks are then posted again.
 func (g *Gateway) Post(ctx context.Context, tx *Transaction) error {
 	header := tx
-	if len(tx.Data) > MaxChunkSize {
+	inline := g.InlineMax
+	if inline <= 0 {
+		inline = MaxChunkSize
+	}
+	if len(tx.Data) > inline {
 		h := *tx
 		h.Data = nil
 		header = &h
