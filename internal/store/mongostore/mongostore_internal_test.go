@@ -2,6 +2,7 @@ package mongostore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -401,5 +402,55 @@ func TestKleoDocuments(t *testing.T) {
 	}
 	if got["65a000000000000000000001"].State != store.Counted || got["65a000000000000000000007"].State != store.Pending {
 		t.Errorf("ledger states = %+v", got)
+	}
+}
+
+// TestSettle pins how one update command's result is read on each kind of
+// server.
+func TestSettle(t *testing.T) {
+	we := func(index, code int) mongo.BulkWriteError {
+		return mongo.BulkWriteError{WriteError: mongo.WriteError{Index: index, Code: code, Message: "Cannot create field in element {activity_json: \"v\"}"}}
+	}
+	for _, tt := range []struct {
+		name     string
+		n        int
+		matched  int64
+		wes      []mongo.BulkWriteError
+		exact    bool
+		rejected []int
+		unavail  []int
+		unknown  []int
+		resend   bool
+	}{
+		{name: "MongoDB: all matched", n: 4, matched: 4, exact: true},
+		{name: "MongoDB: one rejected, the others matched", n: 4, matched: 3, wes: []mongo.BulkWriteError{we(2, 28)}, exact: true, rejected: []int{2}},
+		{name: "MongoDB: one rejected, one guard failed", n: 4, matched: 2, wes: []mongo.BulkWriteError{we(1, 14)}, exact: true, rejected: []int{1}, unknown: []int{0, 2, 3}},
+		{name: "MongoDB: a write conflict is unavailable", n: 2, matched: 1, wes: []mongo.BulkWriteError{we(0, 112)}, exact: true, unavail: []int{0}},
+		{name: "MongoDB: a guard failed", n: 3, matched: 2, exact: true, unknown: []int{0, 1, 2}},
+		{name: "FerretDB: all matched", n: 3, matched: 3},
+		{name: "FerretDB: a guard failed", n: 3, matched: 2, unknown: []int{0, 1, 2}},
+		{name: "FerretDB: stopped at a write error reported at 0", n: 3, matched: 0, wes: []mongo.BulkWriteError{we(0, 28)}, unknown: []int{0, 1, 2}, resend: true},
+	} {
+		failed, unknown, resend := settle(tt.n, tt.matched, tt.wes, tt.exact)
+		var rejected, unavail []int
+		for k, err := range failed {
+			switch {
+			case errors.Is(err, store.ErrRejected):
+				rejected = append(rejected, k)
+			case errors.Is(err, store.ErrUnavailable):
+				unavail = append(unavail, k)
+			default:
+				t.Errorf("%s: statement %d: %v is neither rejected nor unavailable", tt.name, k, err)
+			}
+			if strings.Contains(err.Error(), "activity_json") {
+				t.Errorf("%s: %v quotes the server's message", tt.name, err)
+			}
+		}
+		slices.Sort(rejected)
+		slices.Sort(unavail)
+		if !slices.Equal(rejected, tt.rejected) || !slices.Equal(unavail, tt.unavail) || !slices.Equal(unknown, tt.unknown) || resend != tt.resend {
+			t.Errorf("%s: rejected %v, unavailable %v, unknown %v, resend %v; want %v, %v, %v, %v",
+				tt.name, rejected, unavail, unknown, resend, tt.rejected, tt.unavail, tt.unknown, tt.resend)
+		}
 	}
 }

@@ -187,32 +187,16 @@ func (s *Store) Apply(ctx context.Context, updates []store.Apply) ([]error, erro
 		if err != nil {
 			return nil, wrap(ctx, op, err)
 		}
-		n := c[1] - c[0] // at most one model per statement matches
-		if len(wes) == 0 && res.MatchedCount == int64(n) {
-			continue // every statement applied
+		failed, unknown, resend := settle(c[1]-c[0], res.MatchedCount, wes, s.exactIndexes)
+		for k, err := range failed {
+			j := c[0] + k
+			errs[send[j]] = fmt.Errorf("mongostore: %s: user %s: %w", op, updates[send[j]].UserID, err)
 		}
-		var unknown []int // positions in stmts
-		if s.exactIndexes {
-			// One model per statement here (the split is FerretDB's only).
-			failed := make(map[int]bool, len(wes))
-			for _, we := range wes {
-				if j := c[0] + int(we.Index); we.Index >= 0 && j < c[1] {
-					failed[j] = true
-					errs[send[j]] = fmt.Errorf("mongostore: %s: user %s: %w", op, updates[send[j]].UserID, writeError(we.WriteError))
-				}
-			}
-			if res.MatchedCount == int64(n-len(failed)) {
-				continue
-			}
-			for j := c[0]; j < c[1]; j++ {
-				if !failed[j] {
-					unknown = append(unknown, j)
-				}
-			}
-		} else {
-			for j := c[0]; j < c[1]; j++ {
-				unknown = append(unknown, j)
-			}
+		if len(unknown) == 0 {
+			continue
+		}
+		for k := range unknown {
+			unknown[k] += c[0]
 		}
 		applied, err := s.appliedAlready(ctx, updates, send, stmts, unknown)
 		if err != nil {
@@ -221,7 +205,7 @@ func (s *Store) Apply(ctx context.Context, updates []store.Apply) ([]error, erro
 		for _, j := range unknown {
 			switch {
 			case applied[j]:
-			case len(wes) > 0 && !s.exactIndexes:
+			case resend:
 				// FerretDB stopped at a write error somewhere in the chunk:
 				// this statement may never have run. Alone, it gets an answer
 				// of its own.
@@ -232,6 +216,41 @@ func (s *Store) Apply(ctx context.Context, updates []store.Apply) ([]error, erro
 		}
 	}
 	return errs, nil
+}
+
+// settle reads one update command's outcome for its n statements (one
+// matching model each): the statements that failed with a write error, the
+// statements whose outcome is unknown (to be read back), and whether those
+// may not have run at all (to be sent again, alone). With exact indexes
+// (MongoDB) every statement ran and a write error names its own; otherwise
+// (FerretDB v1) the command stopped at a write error it reports at index 0,
+// so only reading back tells what ran.
+func settle(n int, matched int64, wes []mongo.BulkWriteError, exact bool) (failed map[int]error, unknown []int, resend bool) {
+	if len(wes) == 0 && matched == int64(n) {
+		return nil, nil, false
+	}
+	if !exact {
+		unknown = make([]int, n)
+		for k := range unknown {
+			unknown[k] = k
+		}
+		return nil, unknown, len(wes) > 0
+	}
+	failed = make(map[int]error, len(wes))
+	for _, we := range wes {
+		if we.Index >= 0 && int(we.Index) < n {
+			failed[int(we.Index)] = writeError(we.WriteError)
+		}
+	}
+	if matched == int64(n-len(failed)) {
+		return failed, nil, false
+	}
+	for k := range n {
+		if _, ok := failed[k]; !ok {
+			unknown = append(unknown, k)
+		}
+	}
+	return failed, unknown, false
 }
 
 // applyChunks splits statements into commands of at most s.bulk models,
