@@ -1,5 +1,6 @@
 # internal/arweave: its tests (vectors, cross-implementation checks with
-# arweave-js and arbundles, the arlocal integration test) need the node tools.
+# arweave-js and arbundles, ANS-104 bundles both ways, the arlocal
+# integration test) need the node tools.
 .PHONY: arweave-test arweave-bench
 
 arweave-test: node
