@@ -19,6 +19,7 @@ import (
 	"github.com/kleo-network/kleo-stream/internal/gen"
 	"github.com/kleo-network/kleo-stream/internal/pii"
 	"github.com/kleo-network/kleo-stream/internal/processor"
+	"github.com/kleo-network/kleo-stream/internal/redrive"
 	"github.com/kleo-network/kleo-stream/internal/store"
 	"github.com/kleo-network/kleo-stream/internal/store/dial"
 )
@@ -203,26 +204,34 @@ func playOn(ctx context.Context, st store.Store, o runOptions, stderr io.Writer)
 	}
 	tallies[0] = tally.snapshot()
 
-	// 2. The discarded records, re-read from the stream by sequence range.
+	// 2. The discarded records, re-read from the stream by sequence range,
+	// through the operator's re-drive.
+	run := &redrive.Runner{Handle: proc.Handle, Store: st, Apply: true}
+	if !o.quiet {
+		run.Progress = stderr
+	}
+	tally.forward(run)
 	redriveStart := time.Now()
-	rd, err := redriveDiscarded(ctx, stream, proc.Handle, failures)
+	rd, err := redriveDiscarded(ctx, stream, run, failures)
 	if err != nil {
 		return nil, err
 	}
 	redriveTook := time.Since(redriveStart)
 	tallies[1] = tally.snapshot()
 
-	// 3. The late users sign up, and the dead letters are re-driven: theirs
-	// are counted now, the poison user's fail again and stay open.
+	// 3. The late users sign up, and the operator re-drives the dead
+	// letters of records whose user did not exist: counted now. (The poison
+	// user's letters stay open: its document still cannot take the update.)
 	if err := insertAll(ctx, seeder.InsertUsers, prod.Late); err != nil {
 		return nil, fmt.Errorf("signing up the late users: %w", err)
 	}
 	lettersStart := time.Now()
-	rl, err := redriveLetters(ctx, st, proc.Handle, stream.StreamARN(), tally.letters)
+	rl, err := run.Letters(ctx, store.LetterQuery{Reason: processor.ReasonUnknownUser})
 	if err != nil {
 		return nil, err
 	}
 	lettersTook := time.Since(lettersStart)
+	tally.forward(nil)
 	tallies[2] = tally.snapshot()
 
 	// 4. The whole stream again: nothing Kleo sees may change.
@@ -280,23 +289,24 @@ func insertAll[T any](ctx context.Context, insert func(context.Context, []T) err
 
 // tally adds up the processor's per-invocation reports.
 type tally struct {
-	mu   sync.Mutex
-	sum  processor.Report
-	dead map[string]bool // dead letters written since the last call of letters
+	mu  sync.Mutex
+	sum processor.Report
+	fwd processor.Observer // also gets the reports, when set
 }
 
-// letters returns the ids of the dead letters written since the last call.
-func (t *tally) letters() map[string]bool {
+// forward hands the reports to o too (nil: stop).
+func (t *tally) forward(o processor.Observer) {
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	d := t.dead
-	t.dead = map[string]bool{}
-	return d
+	t.fwd = o
+	t.mu.Unlock()
 }
 
-func (t *tally) Observe(_ context.Context, r processor.Report) {
+func (t *tally) Observe(ctx context.Context, r processor.Report) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.fwd != nil {
+		t.fwd.Observe(ctx, r)
+	}
 	s := &t.sum
 	s.RecordsIn += r.RecordsIn
 	s.Processed += r.Processed
@@ -306,12 +316,6 @@ func (t *tally) Observe(_ context.Context, r processor.Report) {
 	s.Failed += r.Failed
 	s.Conflicts += r.Conflicts
 	s.DBCalls += r.DBCalls
-	if t.dead == nil {
-		t.dead = map[string]bool{}
-	}
-	for _, l := range r.Letters {
-		t.dead[l.ID] = true
-	}
 	if s.PII == nil {
 		s.PII = map[string]int{}
 	}

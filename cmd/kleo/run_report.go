@@ -17,6 +17,7 @@ import (
 	"github.com/kleo-network/kleo-stream/internal/esm"
 	"github.com/kleo-network/kleo-stream/internal/gen"
 	"github.com/kleo-network/kleo-stream/internal/processor"
+	"github.com/kleo-network/kleo-stream/internal/redrive"
 	"github.com/kleo-network/kleo-stream/internal/store"
 )
 
@@ -38,9 +39,9 @@ type report struct {
 	tallies     [4]processor.Report
 	failures    []esm.OnFailureRecord
 	doomed      *doom
-	redrive     redriveResult // of the discarded batch
+	redrive     redrive.Summary // of the discarded batch
 	redriveTook time.Duration
-	letters     redriveResult // of the dead letters
+	letters     redrive.Summary // of the dead letters
 	lettersTook time.Duration
 	replayNote  string
 	logFile     string
@@ -89,8 +90,8 @@ func (r *report) write(w io.Writer) error {
 		fmt.Fprintf(tw, "\tre-read from the stream by the %d on-failure records' sequence ranges and re-driven in %d invocations (%v)\n",
 			r.redrive.Batches, r.redrive.Invocations, r.redriveTook.Round(time.Millisecond))
 	}
-	fmt.Fprintf(tw, "dead letters re-driven\t%d after the late sign-ups: %d done, %d failed again and stay open (%d invocations, %v)\n",
-		r.letters.Batches, r.letters.Done, r.letters.Again, r.letters.Invocations, r.lettersTook.Round(time.Millisecond))
+	fmt.Fprintf(tw, "dead letters re-driven\t%d of unknown users after the late sign-ups: %d done, %d dead-lettered again (%d invocations, %v)\n",
+		r.letters.Batches, r.letters.Done, r.letters.DeadLettered, r.letters.Invocations, r.lettersTook.Round(time.Millisecond))
 	fmt.Fprintf(tw, "replay\t%s\n", r.replayNote)
 	fmt.Fprintf(tw, "users created by us\t%d  (must be 0)\n", len(r.final.Users)-len(p.Users)-len(p.Late))
 	fmt.Fprintf(tw, "history created by us\t%d  (must be 0)\n", len(r.final.History)-len(p.History))
