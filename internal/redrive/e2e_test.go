@@ -227,3 +227,49 @@ func TestRereadReportsTrimmed(t *testing.T) {
 		t.Fatalf("Reread of a missing shard: %v; want ErrTrimmed", err)
 	}
 }
+
+// TestQueueKeepsWhatItCannotFinish leaves in the queue a message that is
+// not an on-failure record and one whose shard is gone, makes both visible
+// again, and deletes the trimmed one only with AcceptTrimmed.
+func TestQueueKeepsWhatItCannotFinish(t *testing.T) {
+	ctx := context.Background()
+	kin := startKinesalite(t)
+	kc := kinesisapi.NewClient(kin.Endpoint)
+	if err := kinesisapi.CreateStream(ctx, kc, "kleo-history", 1); err != nil {
+		t.Fatal(err)
+	}
+	sc := sqstest.NewClient(sqstest.Start(t))
+	q, err := sc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("kleo-keep-" + t.Name())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := onFailure(t, "shardId-000000000007", "49000000000000000000000000000000000000000000000000000001", "49000000000000000000000000000000000000000000000000000009", 3)
+	for _, body := range []string{"not an on-failure record", gone} {
+		if _, err := sc.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, _ := newRunner(openStore(t))
+	r.Kinesis, r.Apply = kc, true
+	s, err := r.Queue(ctx, sc, aws.ToString(q.QueueUrl), 30)
+	if !errors.Is(err, ErrTrimmed) || s.Unreadable != 1 || s.Trimmed != 3 || s.Deleted != 0 {
+		t.Fatalf("Queue = %+v, %v; want 1 unreadable, 3 trimmed, nothing deleted, ErrTrimmed", s, err)
+	}
+	// Both are visible again at once (released), though the timeout is 30s.
+	left, err := sc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MaxNumberOfMessages: 10})
+	if err != nil || len(left.Messages) != 2 {
+		t.Fatalf("after the run %d messages visible, %v; want 2", len(left.Messages), err)
+	}
+	for _, m := range left.Messages { // give them back for the next run
+		sc.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: q.QueueUrl, ReceiptHandle: m.ReceiptHandle})
+	}
+	r.AcceptTrimmed = true
+	s, err = r.Queue(ctx, sc, aws.ToString(q.QueueUrl), 30)
+	if !errors.Is(err, ErrTrimmed) || s.Deleted != 1 {
+		t.Fatalf("Queue with AcceptTrimmed = %+v, %v; want the trimmed batch's message deleted", s, err)
+	}
+	left, err = sc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MaxNumberOfMessages: 10})
+	if err != nil || len(left.Messages) != 1 || aws.ToString(left.Messages[0].Body) != "not an on-failure record" {
+		t.Fatalf("after AcceptTrimmed %d messages, %v; want only the unreadable one", len(left.Messages), err)
+	}
+}
