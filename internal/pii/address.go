@@ -1,6 +1,9 @@
 package pii
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Street addresses. A core is found first, in one of the orders the target
 // countries write it:
@@ -684,15 +687,16 @@ func (sc *scanner) possessive(e int) int {
 	return e
 }
 
-// digitSoon reports whether a digit comes within 40 bytes after p, before
-// the line or the clause ends.
+// digitSoon reports whether a digit comes within 40 bytes after p with
+// only words, spaces and dots ("Str. 5", "u. 15.") before it.
 func digitSoon(s string, p, limit int) bool {
 	end := min(limit, p+40)
 	for ; p < end; p++ {
-		switch c := s[p]; {
-		case isDigit(c):
+		c := s[p]
+		if isDigit(c) {
 			return true
-		case c == '\n' || c == ',' || c == ';' || c == '|' || c == '(':
+		}
+		if c < utf8.RuneSelf && class[c]&cAlpha == 0 && c != ' ' && c != '.' {
 			return false
 		}
 	}

@@ -43,13 +43,14 @@ const (
 )
 
 var (
+	gazOK    = len(gazBin) > 8 && gazBin[:4] == "KGZ2"
 	gazBits  = binary.LittleEndian.Uint32([]byte(gazBin[4:8]))
 	gazSlots = 1 << gazBits
 )
 
 // lookup returns the flags of word w (any case), or 0.
 func lookup(w string) uint16 {
-	if len(w) == 0 || len(w) > 40 || gazBin[:4] != "KGZ2" {
+	if len(w) == 0 || len(w) > 40 || !gazOK {
 		return 0
 	}
 	h := uint64(14695981039346656037)

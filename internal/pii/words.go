@@ -80,7 +80,19 @@ func (sc *scanner) words() {
 				for j < limit && class[s[j]]&cAlnum != 0 {
 					j++
 				}
-				if j-i == 2 && c == 'i' && s[i+1] == 's' {
+				if !(j-i == 2 && c == 'i') {
+					// Hop over the next lower-case words and single spaces
+					// between them ("is" is looked at below).
+					for j+1 < limit && s[j] == ' ' && class[s[j+1]]&cLower != 0 && s[j+1] != 'i' {
+						j += 2
+						for j < limit && class[s[j]]&cAlnum != 0 {
+							j++
+						}
+					}
+					i = j
+					continue
+				}
+				if s[i+1] == 's' {
 					// "my name is lena andersson"
 					if st, en := sc.nameIs(wtok{i, j}, floor, limit); en > 0 {
 						found = append(found, Finding{Type: Person, Start: st, End: en})
