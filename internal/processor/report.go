@@ -12,14 +12,14 @@ type Report struct {
 	RecordsIn    int
 	BytesIn      int64
 	Processed    int // records counted into user stats by this invocation
-	Replayed     int // records at or below the user's watermark (counted before)
-	Duplicates   int // documents already stored from another record
+	Replayed     int // records whose item was counted or applied before
+	Duplicates   int // records of an item first seen in another record (the producer sent it again)
 	DeadLettered int
 	// Letters are this invocation's dead letters (ids and value-free
 	// reasons), for a re-drive to tell which records failed again.
 	Letters         []Letter
 	Failed          int // records reported for retry
-	Conflicts       int // user updates whose watermark guard failed
+	Conflicts       int // user updates whose version guard failed (their records are retried)
 	PII             map[string]int
 	Activities      map[string]int
 	Decode, PIITime time.Duration
