@@ -38,6 +38,12 @@ func (sc *scanner) addressAtNumber(w wtok, limit int) (int, int) {
 	if e := sc.streetAfterNumber(w.e, limit); e > 0 {
 		return w.s, -sc.extend(e, limit)
 	}
+	// A number before a box: "45818 P.O. Box 242".
+	if x, ok := sc.next(w.e, limit, ""); ok && x.s == w.e+1 && (sc.is(x, "p") || sc.is(x, "po")) {
+		if e := sc.poBox(x, limit); e > 0 {
+			return w.s, -sc.extend(e, limit)
+		}
+	}
 	// A second number ("363 52 Huntly Street").
 	if x, ok := sc.next(w.e, limit, ""); ok && x.s == w.e+1 && houseNumber(sc.text(x)) {
 		if e := sc.streetAfterNumber(x.e, limit); e > 0 {
@@ -74,6 +80,10 @@ func (sc *scanner) streetAfterNumber(p, limit int) int {
 			end := sc.dotAfter(cur)
 			if d, ok := sc.next(end, limit, ""); ok && d.s == end+1 && isDirectional(sc.text(d)) {
 				end = sc.dotAfter(d)
+			}
+			// A number after the type too: "233 Erzsébet tér 19.", "808 Kálmán Imre u. 12."
+			if e := sc.numberAfter(end, limit, true); e > end && !containsByte(s[end:e], ',') {
+				end = e
 			}
 			return end
 		}
@@ -267,6 +277,8 @@ func (sc *scanner) streetName(p, limit int) int {
 		}
 		xt := sc.text(x)
 		switch {
+		case isUpperAt(s, x.s) && k > 0 && isParticle(strings.ToLower(xt)):
+			// "Rue De La Gare": capitalised particles inside the name
 		case isUpperAt(s, x.s) && (lookup(xt)&(gStop|gUnit) == 0 || isPlacePrefix(xt)) || isUpperAt(s, x.s) && k > 0 && lookup(xt)&gUnit == 0:
 			end = x.e
 		case isLowerAt(s, x.s) && (isParticle(xt) || isStreetParticle(xt)):
