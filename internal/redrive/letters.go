@@ -7,12 +7,13 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/kleo-network/kleo-stream/internal/record"
 	"github.com/kleo-network/kleo-stream/internal/store"
 )
 
 // Reasons a letter cannot be re-driven at all. Both are value-free.
 const (
-	ReasonGone      = "history document no longer in history and no payload kept"
+	ReasonGone      = "history document no longer in history"
 	ReasonNoSeqence = "dead letter has no usable sequence number"
 )
 
@@ -20,7 +21,9 @@ const (
 // open): decoded records from Kleo's history documents, the others from
 // their kept payload. A letter whose record is counted now, or found
 // counted, is marked done; one dead-lettered again stays open with the new
-// reason and one more attempt. A dry run says, per letter, whether its
+// reason and one more attempt (a kept payload keeps its first reason: the
+// copy is scrubbed, addresses included, so a second failure of it says
+// little about the record). A dry run says, per letter, whether its
 // user exists now.
 func (r *Runner) Letters(ctx context.Context, q store.LetterQuery) (Summary, error) {
 	s := Summary{Apply: r.Apply}
@@ -46,9 +49,11 @@ func (r *Runner) Letters(ctx context.Context, q store.LetterQuery) (Summary, err
 	var unusable []store.LetterUpdate
 	for _, l := range letters {
 		s.Batches++
-		data := docs[l.ItemID]
-		if l.ItemID == "" {
-			data = l.Payload
+		// A letter of a record that did not decode keeps its payload (empty
+		// when the record was); one of a decoded record reads Kleo's copy.
+		data, found := l.Payload, true
+		if l.ItemID != "" {
+			data, found = docs[l.ItemID]
 		}
 		switch {
 		case !digits(l.Seq):
@@ -56,7 +61,7 @@ func (r *Runner) Letters(ctx context.Context, q store.LetterQuery) (Summary, err
 			unusable = append(unusable, store.LetterUpdate{ID: l.ID, State: store.LetterOpen, Reason: ReasonNoSeqence})
 			r.printf("letter %s: %s\n", l.ID, ReasonNoSeqence)
 			continue
-		case len(data) == 0:
+		case !found:
 			s.Unreadable++
 			unusable = append(unusable, store.LetterUpdate{ID: l.ID, State: store.LetterOpen, Reason: ReasonGone})
 			r.printf("letter %s: %s\n", l.ID, ReasonGone)
@@ -93,7 +98,15 @@ func (r *Runner) Letters(ctx context.Context, q store.LetterQuery) (Summary, err
 			l := sent[id]
 			if reason, again := o.letters[id]; again {
 				s.DeadLettered++
-				updates = append(updates, store.LetterUpdate{ID: id, State: store.LetterOpen, Reason: reason})
+				if l.ItemID == "" {
+					// The kept copy is scrubbed (addresses too), so what it
+					// fails with now says little about the record: the
+					// first reason stays.
+					reason = l.Reason
+					updates = append(updates, store.LetterUpdate{ID: id, State: store.LetterOpen})
+				} else {
+					updates = append(updates, store.LetterUpdate{ID: id, State: store.LetterOpen, Reason: reason})
+				}
 				r.printf("letter %s: dead-lettered again (attempt %d): %s\n", id, l.Attempts+1, reason)
 				continue
 			}
@@ -132,7 +145,13 @@ func (r *Runner) planLetters(ctx context.Context, s *Summary, letters []store.De
 		u, ok := users[l.Address]
 		switch {
 		case l.ItemID == "":
-			r.printf("letter %s: would re-drive its kept payload (%d bytes); reason now: %s\n", id, len(l.Payload), l.Reason)
+			if _, err := record.Decode(l.Payload); err != nil {
+				s.DeadLettered++
+				r.printf("letter %s: kept payload (%d bytes) still does not decode; would stay open\n", id, len(l.Payload))
+				continue
+			}
+			s.Counted++
+			r.printf("letter %s: kept payload (%d bytes) decodes now; would re-drive it\n", id, len(l.Payload))
 		case !ok:
 			s.DeadLettered++
 			r.printf("letter %s: user still unknown; would stay open\n", id)

@@ -103,7 +103,7 @@ func TestLettersWithoutSource(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
 	r, proc := newRunner(st)
-	if _, err := proc.Handle(ctx, event("shardId-000000000000", 1, [][]byte{[]byte(`{"_id": "not hex", "address": 7}`)})); err != nil {
+	if _, err := proc.Handle(ctx, event("shardId-000000000000", 1, [][]byte{[]byte(`{"_id": "65d000000000000000000001", "address": "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed", "visitTime": true}`)})); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC()
