@@ -76,11 +76,15 @@ func BenchmarkDecode(b *testing.B) {
 				}
 				b.SetBytes(meanLen(recs))
 				b.ReportAllocs()
+				cpu := processCPU()
+				n := 0
 				for i := 0; b.Loop(); i++ {
 					if _, err := fn(recs[i%len(recs)]); err != nil {
 						b.Fatal(err)
 					}
+					n++
 				}
+				b.ReportMetric(float64((processCPU()-cpu).Nanoseconds())/float64(n), "cpu-ns/op")
 			})
 		}
 	}
