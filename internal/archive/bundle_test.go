@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -206,4 +207,39 @@ func TestBundledExpiredAnchor(t *testing.T) {
 			t.Errorf("data item %s was signed anew; only the bundle transaction should be", id)
 		}
 	}
+}
+
+// TestConcurrentBundledSweeps: two gateway-mode sweeps over the same six
+// users at once (embedded store: single-document updates are atomic there,
+// as on MongoDB), then one more: every archive carried by exactly one
+// bundle, the chains unbroken.
+func TestConcurrentBundledSweeps(t *testing.T) {
+	st := openStore(t)
+	g, gw := fakeGateway(t)
+	seeded := map[string]int{}
+	for i := range 6 {
+		seeded[address(300+i)] = 110 + i
+		seed(t, st, address(300+i), 0, 110+i)
+	}
+	bu := &arweave.BundleUploader{Gateway: gw, Wallet: testWallet(t)}
+	var wg sync.WaitGroup
+	reps := make([]archive.Report, 2)
+	for k := range reps {
+		wg.Go(func() {
+			var err error
+			if reps[k], err = archive.New(st, bu, archive.Options{}).Sweep(context.Background()); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if _, err := archive.New(st, bu, archive.Options{}).Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	checkBooks(t, st, g, seeded, nil)
+	checkCarriedOnce(t, st, g)
+	if n := len(g.Items()); n != 12 || reps[0].Failures+reps[1].Failures != 0 {
+		t.Errorf("%d archives, reports %+v", n, reps)
+	}
+	t.Logf("uploads %d+%d, busy %d+%d", reps[0].Uploads, reps[1].Uploads, reps[0].UsersBusy, reps[1].UsersBusy)
 }
