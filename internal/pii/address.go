@@ -20,8 +20,27 @@ import (
 // lines of the block. A street type or a house number alone is no address:
 // "Abbey Road", "Wall Street Journal" and "Street Fighter 6" stay.
 
-// addressAtNumber tries an address whose core starts with the house number w.
+// addressAtNumber tries an address whose core starts with the house number
+// w, and returns its span with the postal block after it (the end negated).
 func (sc *scanner) addressAtNumber(w wtok, limit int) (int, int) {
+	if st, e := sc.coreAtNumber(w, limit); e > 0 {
+		return st, -sc.extend(e, limit)
+	}
+	return 0, 0
+}
+
+// addressAtName is addressAtNumber for a core that starts with the
+// capitalised word w.
+func (sc *scanner) addressAtName(w wtok, f uint16, limit int) (int, int) {
+	if st, e := sc.coreAtName(w, f, limit); e > 0 {
+		return st, -sc.extend(e, limit)
+	}
+	return 0, 0
+}
+
+// coreAtNumber returns the span of a street core that starts with the house
+// number w, or (0, 0).
+func (sc *scanner) coreAtNumber(w wtok, limit int) (int, int) {
 	s := sc.s
 	if !houseNumber(sc.text(w)) {
 		return 0, 0
@@ -36,18 +55,18 @@ func (sc *scanner) addressAtNumber(w wtok, limit int) (int, int) {
 		}
 	}
 	if e := sc.streetAfterNumber(w.e, limit); e > 0 {
-		return w.s, -sc.extend(e, limit)
+		return w.s, e
 	}
 	// A number before a box: "45818 P.O. Box 242".
 	if x, ok := sc.next(w.e, limit, ""); ok && x.s == w.e+1 && (sc.is(x, "p") || sc.is(x, "po")) {
 		if e := sc.poBox(x, limit); e > 0 {
-			return w.s, -sc.extend(e, limit)
+			return w.s, e
 		}
 	}
 	// A second number ("363 52 Huntly Street").
 	if x, ok := sc.next(w.e, limit, ""); ok && x.s == w.e+1 && houseNumber(sc.text(x)) {
 		if e := sc.streetAfterNumber(x.e, limit); e > 0 {
-			return w.s, -sc.extend(e, limit)
+			return w.s, e
 		}
 	}
 	return 0, 0
@@ -130,9 +149,9 @@ func (sc *scanner) clauseEnd(p, limit int) bool {
 	return false
 }
 
-// addressAtName tries an address whose core starts with the capitalised
-// word w.
-func (sc *scanner) addressAtName(w wtok, f uint16, limit int) (int, int) {
+// coreAtName returns the span of a street core that starts with the
+// capitalised word w, or (0, 0).
+func (sc *scanner) coreAtName(w wtok, f uint16, limit int) (int, int) {
 	s := sc.s
 	t := sc.text(w)
 	special := false // only these letters start a box, a military line or "Am Markt"
@@ -142,52 +161,52 @@ func (sc *scanner) addressAtName(w wtok, f uint16, limit int) (int, int) {
 	}
 	if special {
 		if e := sc.poBox(w, limit); e > 0 {
-			return w.s, -sc.extend(e, limit)
+			return w.s, e
 		}
 	}
 	if t == "C" && w.e+1 < limit && s[w.e] == '/' { // Spanish "C/ Mayor 5"
 		if end := sc.streetName(w.e+1, limit); end > 0 {
 			if e := sc.numberAfter(end, limit, true); e > end {
-				return w.s, -sc.extend(e, limit)
+				return w.s, e
 			}
 		}
 	}
 	if special {
 		if e := sc.military(w, limit); e > 0 {
-			return w.s, -sc.extend(e, limit)
+			return w.s, e
 		}
 	}
 	if f&gStreetPre != 0 && prefixTypeOK(t, f) {
 		if end := sc.streetName(sc.dotAfter(w), limit); end > 0 {
 			if e := sc.numberAfter(end, limit, true); e > end {
-				return w.s, -sc.extend(e, limit)
+				return w.s, e
 			}
 		}
 	}
 	if w.e+1 < limit && s[w.e] == ' ' && isDigit(s[w.e+1]) && gluedStreet(t) {
 		if e := sc.numberAfter(w.e, limit, true); e > w.e {
-			return w.s, -sc.extend(e, limit)
+			return w.s, e
 		}
 	}
 	if f&gUnit != 0 {
 		if e := sc.unitNumber(w, limit); e > 0 {
 			if b, ok := sc.next(e, limit, ","); ok && sc.is(b, "box") {
 				if x, ok := sc.next(b.e, limit, ""); ok && x.s == b.e+1 && isDigit(s[x.s]) {
-					return w.s, -sc.extend(x.e, limit) // "Unit 4526 Box 0671"
+					return w.s, x.e // "Unit 4526 Box 0671"
 				}
 			}
 			if x, ok := sc.next(e, limit, ","); ok && x.s-e <= 2 {
 				var core int
 				if isDigit(s[x.s]) && houseNumber(sc.text(x)) {
 					core = sc.streetAfterNumber(x.e, limit)
-				} else if isUpperAt(s, x.s) {
-					if _, en := sc.addressAtName(x, lookup(sc.text(x)), limit); en != 0 {
-						return w.s, en
+				} else if xf := lookup(sc.text(x)); isUpperAt(s, x.s) && xf&gUnit == 0 {
+					if _, e := sc.coreAtName(x, xf, limit); e > 0 {
+						return w.s, e
 					}
 					core = sc.streetNoNumber(x, limit)
 				}
 				if core > 0 {
-					return w.s, -sc.extend(core, limit)
+					return w.s, core
 				}
 			}
 		}
@@ -200,7 +219,7 @@ func (sc *scanner) addressAtName(w wtok, f uint16, limit int) (int, int) {
 		}
 		if x, ok := sc.next(p, limit, ""); ok && x.s == p+1 && isUpperAt(s, x.s) && lookup(sc.text(x))&gStop == 0 {
 			if e := sc.numberAfter(x.e, limit, true); e > x.e && sc.clauseEnd(absEndNum(s, e), limit) {
-				return w.s, -sc.extend(e, limit)
+				return w.s, e
 			}
 		}
 	}
@@ -217,7 +236,7 @@ func (sc *scanner) addressAtName(w wtok, f uint16, limit int) (int, int) {
 		}
 		if k > 0 && cf&gStreetNum != 0 {
 			if e := sc.numberAfter(sc.dotAfter(cur), limit, true); e > cur.e+1 {
-				return w.s, -sc.extend(e, limit)
+				return w.s, e
 			}
 			return 0, 0
 		}
@@ -429,20 +448,18 @@ func (sc *scanner) extend(end, limit int) int {
 	return best
 }
 
-// coreAt reports whether a street core starts at the word x (a house
-// number and a street, or a prefix type or glued street name and a number).
+// coreAt reports whether a street core starts at the word x, as
+// addressAtNumber or addressAtName would find it there.
 func (sc *scanner) coreAt(x wtok, f uint16, limit int) bool {
-	s := sc.s
-	xt := sc.text(x)
-	if isDigit(s[x.s]) {
-		return houseNumber(xt) && sc.streetAfterNumber(x.e, limit) > 0
+	if isDigit(sc.s[x.s]) {
+		_, e := sc.coreAtNumber(x, limit)
+		return e > 0
 	}
-	if f&gStreetPre != 0 && prefixTypeOK(xt, f) {
-		if end := sc.streetName(sc.dotAfter(x), limit); end > 0 && sc.numberAfter(end, limit, true) > end {
-			return true
-		}
+	if !isUpperAt(sc.s, x.s) {
+		return false
 	}
-	return x.e+1 < limit && s[x.e] == ' ' && isDigit(s[x.e+1]) && gluedStreet(xt) && sc.numberAfter(x.e, limit, true) > x.e
+	_, e := sc.coreAtName(x, f, limit)
+	return e > 0
 }
 
 // postcode reads a postcode, a number with an ordinal sign ("2º") or a
@@ -485,7 +502,7 @@ func (sc *scanner) postcode(x wtok, limit int) int {
 			e = y.e // "NW1 6XE", "1015 CJ"
 			y, ok = sc.next(e, limit, "")
 		}
-		if ok && y.s == e+1 && (isUpperAt(s, y.s) || isDigit(s[y.s]) && len(sc.text(y)) <= 6) {
+		if ok && y.s == e+1 && (isUpperAt(s, y.s) || isDigit(s[y.s]) && len(sc.text(y)) <= 6) && !sc.coreAt(y, lookup(sc.text(y)), limit) {
 			if pe := sc.placeWords(y, limit, false); pe > 0 {
 				e = pe
 			} else if isDigit(s[y.s]) {
@@ -520,7 +537,7 @@ func (sc *scanner) placeWords(x wtok, limit int, line bool) int {
 			if e < limit && s[e] == ')' {
 				e++
 			}
-		case isDigit(s[y.s]) && len(yt) >= 3 && len(yt) <= 6: // a postcode after the place
+		case isDigit(s[y.s]) && len(yt) >= 3 && len(yt) <= 6 && !sc.coreAt(y, 0, limit): // a postcode after the place
 			e = y.e
 		case isLowerAt(s, y.s) && (isParticle(yt) || isStreetParticle(yt) || yt == "u" || yt == "v" || yt == "am" || yt == "an" || yt == "sur" || yt == "en"):
 		default:

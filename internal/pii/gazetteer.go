@@ -97,8 +97,12 @@ func lookup(w string) uint16 {
 }
 
 // gluedStreet reports whether word w ends in a glued street-type suffix
-// (Lindenstraße, Harjukuja, Rooseveltlaan) after at least three letters.
+// (Lindenstraße, Harjukuja, Rooseveltlaan) after at least three letters and
+// is no country or town.
 func gluedStreet(w string) bool {
+	if lookup(w)&(gCountry|gTown|gPlace) != 0 {
+		return false // Finland, Helsingborg
+	}
 	for k := len(w) - 3; k >= 3 && len(w)-k <= 9; k-- {
 		if utf8.RuneStart(w[k]) && (len(w)-k >= 4 || shortGlued(w[k:])) && lookup(w[k:])&gGlued != 0 {
 			return true
