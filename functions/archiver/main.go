@@ -67,7 +67,7 @@ func setup(ctx context.Context, getenv func(string) string, src config.SecretSou
 		return nil, nil, err
 	}
 	// One client for the life of the execution environment, reused across invocations.
-	st, err := dial.Open(ctx, dial.Config{URI: cfg.MongoURI, Database: cfg.Database, Dir: cfg.DataDir, Timeout: cfg.ConnectTimeout})
+	st, err := dial.Open(ctx, dial.Config{URI: cfg.MongoURI, Database: cfg.Database, Dir: cfg.DataDir, Timeout: cfg.ConnectTimeout, Logger: log})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -217,7 +217,9 @@ type Archive struct {
 	Status  string   `json:"status"`
 	Tx      []byte   `json:"tx"` // the signed transaction or data item, as posted
 	// Bundle, when set, is the id of the bundle transaction that carries this
-	// data item (gateway mode with bundling).
+	// data item (gateway mode). The bundle's own record is an Archive too,
+	// with Address set to archive.BundleAddress ("bundles"), which no user
+	// address can equal.
 	Bundle    string    `json:"bundle,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
