@@ -26,7 +26,7 @@ const (
 // little about the record). A dry run says, per letter, whether its
 // user exists now.
 func (r *Runner) Letters(ctx context.Context, q store.LetterQuery) (Summary, error) {
-	s := Summary{Apply: r.Apply}
+	s := Summary{Apply: r.Apply, Letters: true}
 	q.State = store.LetterOpen
 	letters, err := r.Store.DeadLetters(ctx, q)
 	if err != nil {

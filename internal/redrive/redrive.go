@@ -110,6 +110,7 @@ func (r *Runner) takeReports() []processor.Report {
 // Summary counts what a run did (or, in a dry run, would do).
 type Summary struct {
 	Apply          bool
+	Letters        bool // a dead-letter re-drive (its records were dead-lettered before)
 	Batches        int // on-failure records, or dead letters, taken up
 	Records        int // records handed (or to be handed) to the handler
 	Counted        int // records whose effect this run added
@@ -139,10 +140,13 @@ func (s *Summary) add(o Summary) {
 func (s Summary) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	mode := "applied"
-	counted, already, dead := "counted", "already counted", "dead-lettered again"
+	counted, already, dead := "counted", "already counted", "dead-lettered"
 	if !s.Apply {
 		mode = "dry run (nothing written; --apply to act)"
-		counted, already, dead = "would count", "already counted", "would dead-letter again"
+		counted, dead = "would count", "would dead-letter"
+	}
+	if s.Letters {
+		dead += " again"
 	}
 	rows := [][2]any{
 		{"mode", mode}, {"batches", s.Batches}, {"records", s.Records},
