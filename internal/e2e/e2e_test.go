@@ -105,8 +105,13 @@ func TestRedeliveredBatchOnKleoDatabase(t *testing.T) {
 
 	post("first delivery")
 	w.check(ctx, t, "after the first delivery")
+	first := snapshot(ctx, t, db)
 	post("redelivery")
 	w.check(ctx, t, "after the redelivery")
+	// A redelivery changes nothing Kleo or an operator reads.
+	if diff := first.diff(snapshot(ctx, t, db)); diff != "" {
+		t.Errorf("the redelivery changed %s", diff)
+	}
 
 	// The unknown user signs up; the batch comes again (a re-drive), twice.
 	if _, err := db.Collection("users").InsertMany(ctx, signup); err != nil {
@@ -531,6 +536,50 @@ func (w *world) checkLog(t *testing.T, path string, invocations int) {
 			t.Errorf("function log holds fixture text %q", s)
 		}
 	}
+}
+
+// state is what Kleo and an operator read: users without the processor's
+// own kleo_stream, history and dead letters.
+type state map[string]map[string]bson.Raw
+
+func snapshot(ctx context.Context, t *testing.T, db *mongo.Database) state {
+	t.Helper()
+	s := state{}
+	for _, coll := range []string{"users", "history", "stream_dead_letters"} {
+		s[coll] = readAll(ctx, t, db, coll)
+	}
+	for id, u := range s["users"] {
+		d := bson.D{}
+		if err := bson.Unmarshal(u, &d); err != nil {
+			t.Fatal(err)
+		}
+		d = slices.DeleteFunc(d, func(e bson.E) bool { return e.Key == "kleo_stream" })
+		b, err := bson.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s["users"][id] = b
+	}
+	return s
+}
+
+// diff names the documents that differ between s and o, or "".
+func (s state) diff(o state) string {
+	var out []string
+	for coll, docs := range s {
+		for id, d := range docs {
+			if !bytes.Equal(d, o[coll][id]) {
+				out = append(out, coll+" "+id)
+			}
+		}
+		for id := range o[coll] {
+			if _, ok := docs[id]; !ok {
+				out = append(out, coll+" "+id+" (new)")
+			}
+		}
+	}
+	slices.Sort(out)
+	return strings.Join(out, ", ")
 }
 
 // readAll returns a collection's documents as stored, by _id.
