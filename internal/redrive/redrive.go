@@ -111,15 +111,15 @@ func (r *Runner) takeReports() []processor.Report {
 type Summary struct {
 	Apply          bool
 	Letters        bool // a dead-letter re-drive (its records were dead-lettered before)
-	Batches        int // on-failure records, or dead letters, taken up
-	Records        int // records handed (or to be handed) to the handler
-	Counted        int // records whose effect this run added
-	AlreadyCounted int // records found counted before (or duplicates of one in the same event)
-	DeadLettered   int // records dead-lettered again (their letters stay open)
-	Done           int // dead letters marked done
-	Trimmed        int // records of a batch no longer in the stream
-	Unreadable     int // on-failure records or letters that could not be used
-	Deleted        int // SQS messages deleted
+	Batches        int  // on-failure records, or dead letters, taken up
+	Records        int  // records handed (or to be handed) to the handler
+	Counted        int  // records whose effect this run added
+	AlreadyCounted int  // records found counted before (or duplicates of one in the same event)
+	DeadLettered   int  // records dead-lettered again (their letters stay open)
+	Done           int  // dead letters marked done
+	Trimmed        int  // records of a batch no longer in the stream
+	Unreadable     int  // on-failure records or letters that could not be used
+	Deleted        int  // SQS messages deleted
 	Invocations    int
 }
 
@@ -152,7 +152,7 @@ func (s Summary) WriteTable(w io.Writer) error {
 		{"mode", mode}, {"batches", s.Batches}, {"records", s.Records},
 		{counted, s.Counted}, {already, s.AlreadyCounted}, {dead, s.DeadLettered},
 	}
-	if s.Done > 0 || s.Apply {
+	if s.Letters {
 		rows = append(rows, [2]any{"letters done", s.Done})
 	}
 	rows = append(rows, [2]any{"trimmed from the stream", s.Trimmed}, [2]any{"unreadable", s.Unreadable})
