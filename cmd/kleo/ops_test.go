@@ -232,12 +232,16 @@ func TestDoctorCommand(t *testing.T) {
 	if _, err := users.DeleteOne(ctx, bson.D{{Key: "_id", Value: oid}}); err != nil {
 		t.Fatal(err)
 	}
-	if out, errOut, code := kleo(t, "indexes", "--uri", uri, "--database", "Kleo"); code != 0 || !strings.Contains(out, "users {address}: MISSING") {
+	out, errOut, code = kleo(t, "indexes", "--uri", uri, "--database", "Kleo")
+	if code != 0 || !strings.Contains(out, "users {address}: MISSING") {
 		t.Fatalf("indexes: code %d\n%s%s", code, out, errOut)
 	}
-	if out, errOut, code := kleo(t, "indexes", "--create", "--uri", uri, "--database", "Kleo"); code != 0 || strings.Contains(out, "MISSING") {
+	t.Logf("kleo indexes:\n%s", out)
+	out, errOut, code = kleo(t, "indexes", "--create", "--uri", uri, "--database", "Kleo")
+	if code != 0 || strings.Contains(out, "MISSING") {
 		t.Fatalf("indexes --create: code %d\n%s%s", code, out, errOut)
 	}
+	t.Logf("kleo indexes --create:\n%s", out)
 	out, errOut, code = kleo(t, "doctor", "--uri", uri, "--database", "Kleo", "--full")
 	if code != 0 || !strings.Contains(out, "no blockers") {
 		t.Fatalf("doctor after the repair: code %d\n%s%s", code, out, errOut)
