@@ -205,7 +205,7 @@ func TestOpen(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"collection=users", "keys=[address]", "collection=history", "keys=\"[address visitTime]\""} {
+	for _, want := range []string{"collection=users", "keys=address", "collection=history", "keys=address,visitTime"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log lacks %s:\n%s", want, logs.String())
 		}

@@ -55,6 +55,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -215,7 +216,8 @@ func Open(ctx context.Context, uri, dbName string, opts ...Option) (*Store, erro
 		for _, c := range report {
 			if c.Missing() {
 				cfg.logger.WarnContext(ctx, "mongostore: an index on Kleo's collection is missing; run `kleo indexes --create`",
-					"collection", c.Collection, "keys", c.Keys, "serves", c.Serves)
+					// The keys as one string: the function's log redacts slices.
+					"collection", c.Collection, "keys", strings.Join(c.Keys, ","), "serves", c.Serves)
 			}
 		}
 	}
