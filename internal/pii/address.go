@@ -280,7 +280,22 @@ func (sc *scanner) streetWord(w wtok, f uint16) bool {
 	if isDigit(s[w.s]) {
 		return isOrdinal(sc.text(w))
 	}
-	return isUpperAt(s, w.s) && f&(gStop|gTitle) == 0
+	return isUpperAt(s, w.s) && f&(gStop|gTitle) == 0 && lettersOnly(sc.text(w))
+}
+
+// lettersOnly: two or more letters and nothing else ("A00000" and "B" name
+// no street).
+func lettersOnly(w string) bool {
+	n := 0
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c < utf8.RuneSelf && !isAlpha(c) && c != '\'' && c != '-' {
+			return false
+		}
+		if utf8.RuneStart(w[i]) {
+			n++
+		}
+	}
+	return n >= 2
 }
 
 // streetName reads the name after a prefix street type ("des Lilas",

@@ -47,7 +47,7 @@ func (sc *scanner) words() {
 				if fi+1 < len(structural) {
 					nl = structural[fi+1].Start
 				}
-				if e := sc.streetAfterNumber(f.End, nl); e > 0 {
+				if e := sc.streetAfterNumber(f.End, nl); e > 0 && sc.cleanEdges(f.Start, sc.extend(e, nl), floor, nl) {
 					e = sc.extend(e, nl)
 					found = append(found, Finding{Type: StreetAddress, Start: f.Start, End: e})
 					for fi+1 < len(structural) && structural[fi+1].Start < e {
