@@ -56,7 +56,7 @@ func (r *Runner) Batch(ctx context.Context, b Batch) (Summary, error) {
 			return s, err
 		}
 		s.Counted, s.AlreadyCounted, s.DeadLettered = p.fresh, p.counted, p.unknownUser+p.undecodable
-		r.printf("would re-drive %s: %d records (%d new, %d already counted, %d for unknown users, %d undecodable), %d trimmed\n",
+		r.printf("would re-drive %s: %d records (%d new, %d already counted, %d for unknown or malformed users, %d undecodable), %d trimmed\n",
 			where, len(recs), p.fresh, p.counted, p.unknownUser, p.undecodable, s.Trimmed)
 		return s, trimmed
 	}

@@ -299,8 +299,8 @@ func (r *Runner) plan(ctx context.Context, recs []events.KinesisEventRecord) (pl
 		switch {
 		case ok && (e.State == store.Counted || applied[id]):
 			p.counted++
-		case users[owner[id]].ID == "":
-			p.unknownUser++
+		case users[owner[id]].ID == "" || users[owner[id]].Problem != "":
+			p.unknownUser++ // or a document that cannot take the update
 		default:
 			p.fresh++
 		}
