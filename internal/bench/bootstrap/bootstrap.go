@@ -99,6 +99,14 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	const prefix = "/2018-06-01/runtime/"
 	path := strings.TrimPrefix(r.URL.Path, prefix)
 	switch {
+	// aws-lambda-go's SIGTERM hook registers an internal extension, whose
+	// first event never comes here: the harness kills the process.
+	case r.Method == http.MethodPost && r.URL.Path == "/2020-01-01/extension/register":
+		w.Header().Set("Lambda-Extension-Identifier", "harness-extension")
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"functionName":"processor","functionVersion":"$LATEST","handler":"bootstrap"}`))
+	case r.Method == http.MethodGet && r.URL.Path == "/2020-01-01/extension/event/next":
+		<-r.Context().Done()
 	case r.Method == http.MethodGet && path == "invocation/next":
 		a.once.Do(func() { close(a.firstGet) })
 		var payload []byte

@@ -21,34 +21,79 @@ import (
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/kleo-network/kleo-stream/internal/gen"
+	"github.com/kleo-network/kleo-stream/internal/store"
+	"github.com/kleo-network/kleo-stream/internal/store/dial"
 )
 
-// Payloads returns n invocation payloads of perBatch new records each, as
-// the event source mapping sends them from one shard: every record a new
-// history document of users users, summaries of summary bytes.
-func Payloads(n, perBatch, users, summary int) (payloads [][]byte, meanData int, err error) {
-	recs := gen.Generate(gen.Config{Users: users, ItemsPerUser: (n*perBatch + users - 1) / users, Seed: 21,
-		SummaryMin: summary, SummaryMax: summary, PIIRate: 0.15, PlainShape: true})
-	if len(recs) < n*perBatch {
-		return nil, 0, fmt.Errorf("bootstrap: generated %d records, want %d", len(recs), n*perBatch)
+// Workload is what the harness hands the bootstrap: invocation payloads
+// of new records, and the documents Kleo's backend wrote before the trigger
+// fired (the users, who signed up first, and their save-history documents).
+type Workload struct {
+	Payloads       [][]byte
+	Users, History []bson.M
+	MeanData       int // bytes of a record's data, mean
+}
+
+// NewWorkload generates n invocations of perBatch new records each, as the
+// event source mapping sends them from one shard, from users users with
+// summaries of summary bytes: Kleo-shaped data (internal/gen), with no
+// malformed or duplicate records, so every record is new work.
+func NewWorkload(n, perBatch, users, summary int) (*Workload, error) {
+	prod, err := gen.Kleo(gen.KleoConfig{Config: gen.Config{Users: users, ItemsPerUser: (n*perBatch + users - 1) / users, Seed: 21,
+		SummaryMin: summary, SummaryMax: summary, PIIRate: 0.15}})
+	if err != nil {
+		return nil, err
 	}
-	for _, r := range recs[:n*perBatch] {
-		meanData += len(r.Data)
+	if len(prod.Records) < n*perBatch {
+		return nil, fmt.Errorf("bootstrap: generated %d records, want %d", len(prod.Records), n*perBatch)
 	}
-	meanData /= n * perBatch
+	w := &Workload{Users: prod.Users, History: prod.History}
+	for _, r := range prod.Records[:n*perBatch] {
+		w.MeanData += len(r.Data)
+	}
+	w.MeanData /= n * perBatch
 	arrival := time.Now().UTC()
-	out := make([][]byte, n)
-	for i := range out {
-		ev := gen.KinesisEvent(gen.Source{}, uint64(i*perBatch), arrival, recs[i*perBatch:(i+1)*perBatch])
+	for i := 0; i < n; i++ {
+		ev := gen.KinesisEvent(gen.Source{}, uint64(i*perBatch), arrival, prod.Records[i*perBatch:(i+1)*perBatch])
 		b, err := json.Marshal(ev)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
-		out[i] = b
+		w.Payloads = append(w.Payloads, b)
 	}
-	return out, meanData, nil
+	return w, nil
+}
+
+// Seed writes the workload's users and history into the store the
+// bootstrap will open, as Kleo's backend did, and closes it.
+func (w *Workload) Seed(ctx context.Context, c dial.Config) error {
+	st, err := dial.Open(ctx, c)
+	if err != nil {
+		return err
+	}
+	seeder, ok := st.(store.Seeder)
+	if !ok {
+		st.Close(ctx)
+		return fmt.Errorf("bootstrap: store %T cannot seed Kleo's documents", st)
+	}
+	parts := []struct {
+		insert func(context.Context, []bson.M) error
+		docs   []bson.M
+	}{{seeder.InsertUsers, w.Users}, {seeder.InsertHistory, w.History}}
+	for _, p := range parts {
+		for insert, docs := p.insert, p.docs; len(docs) > 0; {
+			n := min(500, len(docs))
+			if err := insert(ctx, docs[:n]); err != nil {
+				st.Close(ctx)
+				return err
+			}
+			docs = docs[n:]
+		}
+	}
+	return st.Close(ctx)
 }
 
 // startFerretDB runs FerretDB (SQLite backend) in this process on a free
@@ -119,10 +164,11 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	report := map[string]any{}
 
 	total := *warmup + *batches
-	payloads, meanData, err := Payloads(total, *perBatch, *users, *summary)
+	wl, err := NewWorkload(total, *perBatch, *users, *summary)
 	if err != nil {
 		return err
 	}
+	payloads, meanData := wl.Payloads, wl.MeanData
 	var bytesIn int
 	for _, p := range payloads {
 		bytesIn += len(p)
@@ -137,6 +183,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		env := []string{"KLEO_DATA_DIR=" + filepath.Join(dir, "data"), "LOG_LEVEL=info"}
+		dc := dial.Config{Dir: filepath.Join(dir, "data"), Timeout: 10 * time.Second}
 		var stop func() error
 		switch st {
 		case "ferretdb":
@@ -150,12 +197,17 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			stop = s
 			env = append(env, "MONGODB_URI="+uri)
+			dc.URI = uri
 		case "embedded":
 		default:
 			return fmt.Errorf("%w: unknown store %q", errUsage, st)
 		}
-		res, err := Run(ctx, Config{Bootstrap: *bin, Dir: dir, Env: env, Payloads: payloads,
-			Records: *perBatch, Warmup: *warmup, Trace: *trace})
+		err := wl.Seed(ctx, dc)
+		var res Result
+		if err == nil {
+			res, err = Run(ctx, Config{Bootstrap: *bin, Dir: dir, Env: env, Payloads: payloads,
+				Records: *perBatch, Warmup: *warmup, Trace: *trace})
+		}
 		if stop != nil {
 			if serr := stop(); err == nil {
 				err = serr
@@ -183,6 +235,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
 			}
+			if err := wl.Seed(ctx, dial.Config{Dir: filepath.Join(dir, "data")}); err != nil {
+				return err
+			}
 			res, err := Run(ctx, Config{Bootstrap: *bin, Dir: dir, Env: []string{"KLEO_DATA_DIR=" + filepath.Join(dir, "data")},
 				Payloads: payloads[:1], Records: *perBatch, Trace: *trace})
 			if err != nil {
@@ -199,6 +254,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		var inittrace bytes.Buffer
 		dir := filepath.Join(tmp, "cold", "inittrace")
 		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		if err := wl.Seed(ctx, dial.Config{Dir: filepath.Join(dir, "data")}); err != nil {
 			return err
 		}
 		res, err := Run(ctx, Config{Bootstrap: *bin, Dir: dir, Env: []string{"KLEO_DATA_DIR=" + filepath.Join(dir, "data"), "GODEBUG=inittrace=1"},
