@@ -61,6 +61,11 @@ func (sc *scanner) ipv6(i int) int {
 	if colons < 2 {
 		return 0
 	}
+	// The last group may begin an e-mail address ("…::0:0X@host"): the
+	// address then ends before it, as it does once the e-mail is redacted.
+	if e < len(s) && isAlnum(s[e]) && groups > 3 && s[last-1] == ':' && s[last-2] != ':' && localThenAt(s, last) {
+		e, groups = last-1, groups-1
+	}
 	// From here on the run is colon-separated hex: if it is not an address,
 	// no part of it is either, so the scan resumes after it.
 	if groups < 3 || (e < len(s) && isAlnum(s[e])) {
@@ -148,4 +153,12 @@ func validIPv4(a string) bool {
 		i = j + 1
 	}
 	return parts == 4
+}
+
+// localThenAt reports whether an e-mail local part starts at p: local-part
+// bytes, then '@' and an alphanumeric byte.
+func localThenAt(s string, p int) bool {
+	for ; p < len(s) && class[s[p]]&cLocal != 0; p++ {
+	}
+	return p+1 < len(s) && s[p] == '@' && isAlnum(s[p+1])
 }
