@@ -61,14 +61,32 @@ func (sc *scanner) ipv6(i int) int {
 	if colons < 2 {
 		return 0
 	}
-	// The last group may begin an e-mail address ("…::0:0X@host"): the
-	// address then ends before it, as it does once the e-mail is redacted.
-	if e < len(s) && isAlnum(s[e]) && groups > 3 && s[last-1] == ':' && s[last-2] != ':' && localThenAt(s, last) {
-		e, groups = last-1, groups-1
+	// An e-mail address may begin inside the run or right after it
+	// ("…::0:0X@host", "…::X@host"): the address then ends where the
+	// e-mail's local part begins, as it does once the e-mail is redacted.
+	mail := false
+	if e < len(s) && isAlnum(s[e]) {
+		if ls := localStart(s, i, e); ls >= 0 {
+			e, mail = ls, true
+			if e > i+1 && s[e-1] == ':' && s[e-2] != ':' {
+				e--
+			}
+			colons, groups = 0, 0
+			for k := i; k < e; k++ {
+				if s[k] == ':' {
+					colons++
+				} else if k == i || s[k-1] == ':' {
+					groups++
+				}
+			}
+			if colons < 2 {
+				return 0
+			}
+		}
 	}
 	// From here on the run is colon-separated hex: if it is not an address,
 	// no part of it is either, so the scan resumes after it.
-	if groups < 3 || (e < len(s) && isAlnum(s[e])) {
+	if groups < 3 || (e < len(s) && isAlnum(s[e]) && !mail) {
 		return e
 	}
 	if !validIPv6(s[i:e]) {
@@ -155,10 +173,22 @@ func validIPv4(a string) bool {
 	return parts == 4
 }
 
-// localThenAt reports whether an e-mail local part starts at p: local-part
-// bytes, then '@' and an alphanumeric byte.
-func localThenAt(s string, p int) bool {
-	for ; p < len(s) && class[s[p]]&cLocal != 0; p++ {
+// localStart returns where an e-mail local part that ends at an '@' after
+// e begins, if it begins inside [i, e] (a run of hex groups); -1 otherwise.
+func localStart(s string, i, e int) int {
+	p := e
+	for p < len(s) && class[s[p]]&cLocal != 0 {
+		p++
 	}
-	return p+1 < len(s) && s[p] == '@' && isAlnum(s[p+1])
+	if p+1 >= len(s) || s[p] != '@' || !isAlnum(s[p+1]) {
+		return -1
+	}
+	ls := p
+	for ls > i && class[s[ls-1]]&cLocal != 0 {
+		ls--
+	}
+	if ls > e {
+		return -1
+	}
+	return ls
 }

@@ -38,6 +38,9 @@ func (sc *scanner) words() {
 	if fi < len(structural) {
 		limit = structural[fi].Start
 	}
+	// Chat text written all in lower case ("follow up with patricia
+	// desrosiers"): only then are lower-case words looked up, as pairs.
+	lowerText := !hasUpperASCII(s)
 	for i := 0; i < n; {
 		if i >= limit {
 			// A house number taken for a phone number ("17031 2202 Rissik
@@ -80,24 +83,28 @@ func (sc *scanner) words() {
 				for j < limit && class[s[j]]&cAlnum != 0 {
 					j++
 				}
-				if !(j-i == 2 && c == 'i') {
-					// Hop over the next lower-case words and single spaces
-					// between them ("is" is looked at below).
-					for j+1 < limit && s[j] == ' ' && class[s[j+1]]&cLower != 0 && s[j+1] != 'i' {
-						j += 2
-						for j < limit && class[s[j]]&cAlnum != 0 {
-							j++
-						}
+				if lowerText && j-i >= 3 && j+1 < limit && s[j] == ' ' && isLowerAt(s, j+1) {
+					if st, en := sc.lowerPair(wtok{i, j}, limit); en > 0 && sc.cleanEdges(st, en, floor, limit) {
+						found = append(found, Finding{Type: Person, Start: st, End: en})
+						i, floor = en, en
+						continue
 					}
-					i = j
-					continue
 				}
-				if s[i+1] == 's' {
+				if j-i == 2 && c == 'i' && s[i+1] == 's' {
 					// "my name is lena andersson"
 					if st, en := sc.nameIs(wtok{i, j}, floor, limit); en > 0 {
 						found = append(found, Finding{Type: Person, Start: st, End: en})
 						i, floor = en, en
 						continue
+					}
+				} else if !lowerText {
+					// Hop over the next lower-case words and single spaces
+					// between them ("is" is looked at on its own).
+					for j+1 < limit && s[j] == ' ' && class[s[j+1]]&cLower != 0 && s[j+1] != 'i' {
+						j += 2
+						for j < limit && class[s[j]]&cAlnum != 0 {
+							j++
+						}
 					}
 				}
 				i = j
@@ -528,4 +535,43 @@ func (sc *scanner) cleanEdges(a, b, floor, limit int) bool {
 		}
 	}
 	return true
+}
+
+func hasUpperASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return true
+		}
+	}
+	return false
+}
+
+// lowerPair accepts a frequent given name and a surname in lower case, with
+// an optional initial between them ("eric g. samoylova"): neither may be an
+// English word or a place.
+func (sc *scanner) lowerPair(w wtok, limit int) (int, int) {
+	f := lookup(sc.text(w))
+	if f&gGivenStrong == 0 || f&(gWord|gPlace|gTown|gStop|gCountry) != 0 {
+		return 0, 0
+	}
+	x, ok := sc.next(w.e, limit, "")
+	if !ok || x.s != w.e+1 {
+		return 0, 0
+	}
+	if x.e-x.s == 1 { // an initial
+		q := x.e
+		if q < limit && sc.s[q] == '.' {
+			q++
+		}
+		if x, ok = sc.next(q, limit, ""); !ok || x.s != q+1 {
+			return 0, 0
+		}
+	}
+	if !isLowerAt(sc.s, x.s) {
+		return 0, 0
+	}
+	if fx := lookup(sc.text(x)); fx&gSurname == 0 || fx&(gWord|gPlace|gStop|gCountry) != 0 {
+		return 0, 0
+	}
+	return w.s, x.e
 }
