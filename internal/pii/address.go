@@ -119,7 +119,11 @@ func (sc *scanner) streetAfterNumber(p, limit int) int {
 		// clause: "20789 Allika 46", "5366 Pivovarská 276" (the order
 		// international forms and address generators use).
 		if ct := sc.text(cur); isDigit(ct[0]) && !isOrdinal(ct) {
-			if houseNumber(ct) && !isYear(ct) && (sc.clauseEnd(cur.e, limit) || sc.proseAfter(cur.e, limit)) {
+			// Real names here are words ("Allika", "Pivovarská"), and the
+			// number ends the street line or is followed by prose.
+			pt := sc.text(prev)
+			if houseNumber(ct) && !isYear(ct) && utf8.RuneCountInString(pt) >= 3 && !allUpper(pt) &&
+				(sc.clauseEnd(cur.e, limit) || sc.proseAfter(cur.e, limit) && !sc.digitsNext(cur.e, limit)) {
 				return sc.numberAfter(prev.e, limit, true)
 			}
 			return 0
@@ -745,4 +749,9 @@ func digitSoon(s string, p, limit int) bool {
 		}
 	}
 	return false
+}
+
+// digitsNext reports whether a digit group follows p after one space.
+func (sc *scanner) digitsNext(p, limit int) bool {
+	return p+1 < limit && sc.s[p] == ' ' && isDigit(sc.s[p+1])
 }
