@@ -470,15 +470,15 @@ func (sc *scanner) extend(end, limit int) int {
 // coreAt reports whether a street core starts at the word x, as
 // addressAtNumber or addressAtName would find it there.
 func (sc *scanner) coreAt(x wtok, f uint16, limit int) bool {
-	if isDigit(sc.s[x.s]) {
-		_, e := sc.coreAtNumber(x, limit)
-		return e > 0
+	var e int
+	switch {
+	case isDigit(sc.s[x.s]):
+		_, e = sc.coreAtNumber(x, limit)
+	case isUpperAt(sc.s, x.s):
+		_, e = sc.coreAtName(x, f, limit)
 	}
-	if !isUpperAt(sc.s, x.s) {
-		return false
-	}
-	_, e := sc.coreAtName(x, f, limit)
-	return e > 0
+	// Only a core that would be taken (clean edges) ends the block.
+	return e > 0 && sc.cleanEdges(x.s, e, 0, limit)
 }
 
 // postcode reads a postcode, a number with an ordinal sign ("2º") or a
