@@ -22,15 +22,16 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"run":      {"run the processor (and archiver) over a stream on the embedded store", runRun},
-		"pii":      {"scrub JSON lines {\"text\": ...} from stdin", runPII},
-		"classify": {"classify JSON lines {\"url\",\"title\",\"summary\",\"domain\"} from stdin", runClassify},
-		"archive":  {"run one archiver sweep", runArchive},
-		"verify":   {"verify a user's archive chain through the gateway", runVerify},
-		"export":   {"read, verify and write a user's whole archive chain as JSON lines", runExport},
-		"bench":    {"measure per-stage and per-batch costs on this machine", runBench},
-		"capacity": {"the shards x memory x parallelization capacity model", runCapacity},
-		"soak":     {"a million records through the emulator and handler; books, RSS, goroutines", runSoak},
+		"run":             {"run the processor (and archiver) over a stream on the embedded store", runRun},
+		"pii":             {"scrub JSON lines {\"text\": ...} from stdin", runPII},
+		"classify":        {"classify JSON lines {\"url\",\"title\",\"summary\",\"domain\"} from stdin", runClassify},
+		"archive":         {"run one archiver sweep", runArchive},
+		"verify":          {"verify a user's archive chain through the gateway", runVerify},
+		"export":          {"read, verify and write a user's whole archive chain as JSON lines", runExport},
+		"bench":           {"measure per-stage and per-batch costs on this machine", runBench},
+		"bench-bootstrap": {"the built bootstrap's CPU per record, RSS and cold start, from outside", runBenchBootstrap},
+		"capacity":        {"the shards x memory x parallelization capacity model", runCapacity},
+		"soak":            {"a million records through the emulator and handler; books, RSS, goroutines", runSoak},
 
 		"redrive":     {"re-drive discarded batches (SQS, file, S3) or dead letters; dry run unless --apply", runRedrive},
 		"deadletters": {"list, group, show or export dead letters", runDeadLetters},
@@ -72,6 +73,6 @@ func usage(w io.Writer, cmds map[string]command) {
 	sort.Strings(names)
 	fmt.Fprintln(w, "usage: kleo <command> [flags]")
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-12s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-16s %s\n", n, cmds[n].summary)
 	}
 }
