@@ -91,7 +91,9 @@ func cueWord(w string) uint16 {
 	case "name", "nom", "nombre", "nome", "naam":
 		return cwColon | cwName
 	case "from":
-		return cwColon | cwWeak
+		// Only as a header ("From: Anna Roe"): in running text "from"
+		// precedes brands and places ("the jacket from Arket").
+		return cwColon
 	case "to", "passenger", "patient", "guest", "customer", "cardholder", "recipient", "attn", "contact",
 		"author", "traveller", "traveler", "holder", "buyer", "seller", "employee", "student", "member",
 		"driver", "tenant", "owner", "user", "cc", "bcc", "sender", "addressee", "beneficiary", "payee",
