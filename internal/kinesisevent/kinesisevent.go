@@ -29,6 +29,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/kleo-network/kleo-stream/internal/jsonscan"
 )
 
 // Handler returns a lambda.Handler that decodes each invocation's payload
@@ -120,7 +122,7 @@ func (d *decoder) decode(data []byte) (events.KinesisEvent, bool) {
 	d.strs, d.fixes = d.strs[:0], d.fixes[:0]
 	defer func() { d.recs, d.blob = nil, nil }() // owned by the caller once returned
 
-	i := skipSpace(data, 0)
+	i := jsonscan.SkipSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
 		return events.KinesisEvent{}, false
 	}
@@ -167,7 +169,7 @@ func (d *decoder) records(data []byte, i int) (int, error) {
 	// All the data of the batch fits in three quarters of the payload.
 	d.blob = make([]byte, 0, len(data)/4*3+3)
 	d.recs = make([]events.KinesisEventRecord, 0, 1)
-	i = skipSpace(data, i+1)
+	i = jsonscan.SkipSpace(data, i+1)
 	if i < len(data) && data[i] == ']' {
 		return i + 1, nil
 	}
@@ -186,12 +188,12 @@ func (d *decoder) records(data []byte, i int) (int, error) {
 			n := (len(data)-end)/(end-start+1) + 2
 			d.recs = append(make([]events.KinesisEventRecord, 0, n), d.recs...)
 		}
-		if i = skipSpace(data, end); i >= len(data) {
+		if i = jsonscan.SkipSpace(data, end); i >= len(data) {
 			return 0, errFallback
 		}
 		switch data[i] {
 		case ',':
-			i = skipSpace(data, i+1)
+			i = jsonscan.SkipSpace(data, i+1)
 		case ']':
 			return i + 1, nil
 		default:
@@ -371,7 +373,7 @@ func (d *decoder) data(data []byte, i int, dst *[]byte) (int, error) {
 
 // timestamp decodes a number as events.SecondsEpochTime.UnmarshalJSON does.
 func timestamp(data []byte, i int, dst *events.SecondsEpochTime) (int, error) {
-	end := number(data, i)
+	end := jsonscan.Number(data, i)
 	if end < 0 {
 		return 0, errFallback
 	}
@@ -389,7 +391,7 @@ func timestamp(data []byte, i int, dst *events.SecondsEpochTime) (int, error) {
 // (which has no escapes) and the index of its value; fn returns where the
 // value ends.
 func members(data []byte, i int, fn func(key []byte, i int) (int, error)) (int, error) {
-	i = skipSpace(data, i+1)
+	i = jsonscan.SkipSpace(data, i+1)
 	if i < len(data) && data[i] == '}' {
 		return i + 1, nil
 	}
@@ -407,23 +409,23 @@ func members(data []byte, i int, fn func(key []byte, i int) (int, error)) (int, 
 				return 0, errFallback
 			}
 		}
-		i = skipSpace(data, i+j+2)
+		i = jsonscan.SkipSpace(data, i+j+2)
 		if i >= len(data) || data[i] != ':' {
 			return 0, errFallback
 		}
-		if i = skipSpace(data, i+1); i >= len(data) {
+		if i = jsonscan.SkipSpace(data, i+1); i >= len(data) {
 			return 0, errFallback
 		}
 		end, err := fn(key, i)
 		if err != nil {
 			return 0, err
 		}
-		if i = skipSpace(data, end); i >= len(data) {
+		if i = jsonscan.SkipSpace(data, end); i >= len(data) {
 			return 0, errFallback
 		}
 		switch data[i] {
 		case ',':
-			i = skipSpace(data, i+1)
+			i = jsonscan.SkipSpace(data, i+1)
 		case '}':
 			return i + 1, nil
 		default:
@@ -441,7 +443,7 @@ func skipValue(data []byte, i, depth int) (int, error) {
 	case c == '{':
 		return members(data, i, func(_ []byte, i int) (int, error) { return skipValue(data, i, depth+1) })
 	case c == '[':
-		i = skipSpace(data, i+1)
+		i = jsonscan.SkipSpace(data, i+1)
 		if i < len(data) && data[i] == ']' {
 			return i + 1, nil
 		}
@@ -450,12 +452,12 @@ func skipValue(data []byte, i, depth int) (int, error) {
 			if err != nil {
 				return 0, err
 			}
-			if i = skipSpace(data, end); i >= len(data) {
+			if i = jsonscan.SkipSpace(data, end); i >= len(data) {
 				return 0, errFallback
 			}
 			switch data[i] {
 			case ',':
-				i = skipSpace(data, i+1)
+				i = jsonscan.SkipSpace(data, i+1)
 			case ']':
 				return i + 1, nil
 			default:
@@ -472,7 +474,7 @@ func skipValue(data []byte, i, depth int) (int, error) {
 	case c == 'n':
 		return literal(data, i, "null")
 	}
-	if end := number(data, i); end > 0 {
+	if end := jsonscan.Number(data, i); end > 0 {
 		return end, nil
 	}
 	return 0, errFallback
@@ -483,54 +485,6 @@ func literal(data []byte, i int, lit string) (int, error) {
 		return 0, errFallback
 	}
 	return i + len(lit), nil
-}
-
-// number returns where the JSON number at data[i] ends, or -1.
-func number(data []byte, i int) int {
-	j := i
-	if j < len(data) && data[j] == '-' {
-		j++
-	}
-	switch {
-	case j >= len(data):
-		return -1
-	case data[j] == '0':
-		j++
-	case '1' <= data[j] && data[j] <= '9':
-		for j++; j < len(data) && isDigit(data[j]); j++ {
-		}
-	default:
-		return -1
-	}
-	if j < len(data) && data[j] == '.' {
-		j++
-		if j >= len(data) || !isDigit(data[j]) {
-			return -1
-		}
-		for j++; j < len(data) && isDigit(data[j]); j++ {
-		}
-	}
-	if j < len(data) && (data[j] == 'e' || data[j] == 'E') {
-		j++
-		if j < len(data) && (data[j] == '+' || data[j] == '-') {
-			j++
-		}
-		if j >= len(data) || !isDigit(data[j]) {
-			return -1
-		}
-		for j++; j < len(data) && isDigit(data[j]); j++ {
-		}
-	}
-	return j
-}
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-func skipSpace(data []byte, i int) int {
-	for i < len(data) && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t') {
-		i++
-	}
-	return i
 }
 
 // AppendResponse appends r encoded as aws-lambda-go encodes a handler's

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/kleo-network/kleo-stream/internal/jsonscan"
 )
 
 func fuzzSeeds(f *testing.F) {
@@ -220,7 +222,7 @@ func FuzzUnquote(f *testing.F) {
 			t.Fatalf("stringEnd = %d, appendString = %d, %v", end, end2, err)
 		}
 		valid := json.Valid(tok)
-		if valid != (end >= 0 && skipSpace(tok, end) == len(tok)) {
+		if valid != (end >= 0 && jsonscan.SkipSpace(tok, end) == len(tok)) {
 			t.Fatalf("json.Valid = %v, stringEnd = %d of %d", valid, end, len(tok))
 		}
 		if !valid {

@@ -26,6 +26,8 @@ import (
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/kleo-network/kleo-stream/internal/jsonscan"
 )
 
 // MaxPayload is the largest record payload accepted. Kinesis itself caps a
@@ -192,16 +194,16 @@ func (d *Decoder) Decode(data []byte) (Item, error) {
 	d.buf, d.tmp = d.buf[:0], d.tmp[:0]
 	d.top.reset()
 	d.full.reset()
-	i := skipSpace(data, 0)
+	i := jsonscan.SkipSpace(data, 0)
 	if i == len(data) || data[i] != '{' {
 		end, err := d.value(data, i, 0)
-		if err == nil && skipSpace(data, end) == len(data) {
+		if err == nil && jsonscan.SkipSpace(data, end) == len(data) {
 			return Item{}, invalid("document is not a JSON object")
 		}
 		return Item{}, syntaxError(data, err)
 	}
 	end, err := d.object(data, i, 1, &d.top)
-	if err == nil && skipSpace(data, end) != len(data) {
+	if err == nil && jsonscan.SkipSpace(data, end) != len(data) {
 		err = errSyntax
 	}
 	if err != nil {
@@ -494,14 +496,14 @@ type member struct {
 // scan.
 func (d *Decoder) members(data []byte, i int, names []string, out []member, strings bool) bool {
 	ok := true
-	i = skipSpace(data, i+1)
+	i = jsonscan.SkipSpace(data, i+1)
 	for data[i] != '}' {
 		kend, esc := stringEnd(data, i)
 		key := data[i+1 : kend-1]
 		if esc {
 			key = d.unquote(data, span{i, kend})
 		}
-		vi := skipSpace(data, skipSpace(data, kend)+1)
+		vi := jsonscan.SkipSpace(data, jsonscan.SkipSpace(data, kend)+1)
 		vend, _ := d.value(data, vi, 0)
 		for n, name := range names {
 			if !bytes.EqualFold(key, []byte(name)) {
@@ -515,9 +517,9 @@ func (d *Decoder) members(data []byte, i int, names []string, out []member, stri
 				out[n].kind = 0 // a null pointer: as if absent
 			}
 		}
-		i = skipSpace(data, vend)
+		i = jsonscan.SkipSpace(data, vend)
 		if data[i] == ',' {
-			i = skipSpace(data, i+1)
+			i = jsonscan.SkipSpace(data, i+1)
 		}
 	}
 	return ok

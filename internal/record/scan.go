@@ -7,6 +7,8 @@ import (
 	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/kleo-network/kleo-stream/internal/jsonscan"
 )
 
 // The scan accepts exactly the grammar of RFC 8259 as encoding/json does
@@ -47,13 +49,6 @@ var plain, inString = func() (p, s [256]bool) {
 	return p, s
 }()
 
-func skipSpace(data []byte, i int) int {
-	for i < len(data) && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t') {
-		i++
-	}
-	return i
-}
-
 // value validates the JSON value at data[i], inside depth containers, and
 // returns where it ends.
 func (d *Decoder) value(data []byte, i, depth int) (int, error) {
@@ -78,7 +73,7 @@ func (d *Decoder) value(data []byte, i, depth int) (int, error) {
 	case 'n':
 		return literal(data, i, "null")
 	default:
-		if end := number(data, i); end > 0 {
+		if end := jsonscan.Number(data, i); end > 0 {
 			return end, nil
 		}
 		return 0, errSyntax
@@ -92,7 +87,7 @@ func (d *Decoder) object(data []byte, i, depth int, o *doc) (int, error) {
 	if depth > maxDepth {
 		return 0, errDepth
 	}
-	i = skipSpace(data, i+1)
+	i = jsonscan.SkipSpace(data, i+1)
 	if i < len(data) && data[i] == '}' {
 		return i + 1, nil
 	}
@@ -108,11 +103,11 @@ func (d *Decoder) object(data []byte, i, depth int, o *doc) (int, error) {
 		if o != nil {
 			f = d.key(data, o, span{i, kend}, esc)
 		}
-		i = skipSpace(data, kend)
+		i = jsonscan.SkipSpace(data, kend)
 		if i >= len(data) || data[i] != ':' {
 			return 0, errSyntax
 		}
-		if i = skipSpace(data, i+1); i >= len(data) {
+		if i = jsonscan.SkipSpace(data, i+1); i >= len(data) {
 			return 0, errSyntax
 		}
 		var end int
@@ -135,12 +130,12 @@ func (d *Decoder) object(data []byte, i, depth int, o *doc) (int, error) {
 		if f >= 0 {
 			o.val[f] = span{i, end}
 		}
-		if i = skipSpace(data, end); i >= len(data) {
+		if i = jsonscan.SkipSpace(data, end); i >= len(data) {
 			return 0, errSyntax
 		}
 		switch data[i] {
 		case ',':
-			i = skipSpace(data, i+1)
+			i = jsonscan.SkipSpace(data, i+1)
 		case '}':
 			return i + 1, nil
 		default:
@@ -153,7 +148,7 @@ func (d *Decoder) array(data []byte, i, depth int) (int, error) {
 	if depth > maxDepth {
 		return 0, errDepth
 	}
-	i = skipSpace(data, i+1)
+	i = jsonscan.SkipSpace(data, i+1)
 	if i < len(data) && data[i] == ']' {
 		return i + 1, nil
 	}
@@ -162,12 +157,12 @@ func (d *Decoder) array(data []byte, i, depth int) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		if i = skipSpace(data, end); i >= len(data) {
+		if i = jsonscan.SkipSpace(data, end); i >= len(data) {
 			return 0, errSyntax
 		}
 		switch data[i] {
 		case ',':
-			i = skipSpace(data, i+1)
+			i = jsonscan.SkipSpace(data, i+1)
 		case ']':
 			return i + 1, nil
 		default:
@@ -381,47 +376,6 @@ func appendString(dst, data []byte, i int, m mode) ([]byte, int, error) {
 
 // isControl is unicode.IsControl: C0, DEL and C1.
 func isControl(r rune) bool { return r < 0x20 || 0x7f <= r && r <= 0x9f }
-
-// number returns where the JSON number at data[i] ends, or -1.
-func number(data []byte, i int) int {
-	j := i
-	if j < len(data) && data[j] == '-' {
-		j++
-	}
-	switch {
-	case j >= len(data):
-		return -1
-	case data[j] == '0':
-		j++
-	case '1' <= data[j] && data[j] <= '9':
-		for j++; j < len(data) && isDigit(data[j]); j++ {
-		}
-	default:
-		return -1
-	}
-	if j < len(data) && data[j] == '.' {
-		j++
-		if j >= len(data) || !isDigit(data[j]) {
-			return -1
-		}
-		for j++; j < len(data) && isDigit(data[j]); j++ {
-		}
-	}
-	if j < len(data) && (data[j] == 'e' || data[j] == 'E') {
-		j++
-		if j < len(data) && (data[j] == '+' || data[j] == '-') {
-			j++
-		}
-		if j >= len(data) || !isDigit(data[j]) {
-			return -1
-		}
-		for j++; j < len(data) && isDigit(data[j]); j++ {
-		}
-	}
-	return j
-}
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 func literal(data []byte, i int, lit string) (int, error) {
 	if !bytes.HasPrefix(data[i:], []byte(lit)) {
