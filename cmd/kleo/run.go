@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"sync"
@@ -307,31 +308,14 @@ func (t *tally) Observe(ctx context.Context, r processor.Report) {
 	if t.fwd != nil {
 		t.fwd.Observe(ctx, r)
 	}
-	s := &t.sum
-	s.RecordsIn += r.RecordsIn
-	s.Processed += r.Processed
-	s.Replayed += r.Replayed
-	s.Duplicates += r.Duplicates
-	s.DeadLettered += r.DeadLettered
-	s.Failed += r.Failed
-	s.Conflicts += r.Conflicts
-	s.DBCalls += r.DBCalls
-	if s.PII == nil {
-		s.PII = map[string]int{}
-	}
-	for k, v := range r.PII {
-		s.PII[k] += v
-	}
+	t.sum.Add(r)
 }
 
 func (t *tally) snapshot() processor.Report {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s := t.sum
-	s.PII = map[string]int{}
-	for k, v := range t.sum.PII {
-		s.PII[k] = v
-	}
+	s.PII, s.Activities = maps.Clone(s.PII), maps.Clone(s.Activities)
 	return s
 }
 

@@ -135,8 +135,8 @@ type Result struct {
 
 // Totals adds up the handler's reports.
 type Totals struct {
-	Processed, Replayed, Duplicates, DeadLettered, Failed, Conflicts int
-	Redeployed                                                       int // invocations run with the other classifier
+	processor.Report
+	Redeployed int // invocations run with the other classifier
 }
 
 // Run plays sc. With faulty false it is the fault-free reference run of the
@@ -495,12 +495,7 @@ type observer struct {
 func (o *observer) Observe(_ context.Context, r processor.Report) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.t.Processed += r.Processed
-	o.t.Replayed += r.Replayed
-	o.t.Duplicates += r.Duplicates
-	o.t.DeadLettered += r.DeadLettered
-	o.t.Failed += r.Failed
-	o.t.Conflicts += r.Conflicts
+	o.t.Add(r)
 }
 
 func (o *observer) redeployed() {

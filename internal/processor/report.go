@@ -35,3 +35,36 @@ type Report struct {
 type Letter struct {
 	ID, Seq, Reason string
 }
+
+// Add adds o's counts, durations and per-type counts into r, for a tool
+// that sums the reports of many invocations. Identifiers, the iterator age
+// and Letters are left as they are.
+func (r *Report) Add(o Report) {
+	r.RecordsIn += o.RecordsIn
+	r.BytesIn += o.BytesIn
+	r.Processed += o.Processed
+	r.Replayed += o.Replayed
+	r.Duplicates += o.Duplicates
+	r.DeadLettered += o.DeadLettered
+	r.Failed += o.Failed
+	r.Conflicts += o.Conflicts
+	r.Decode += o.Decode
+	r.PIITime += o.PIITime
+	r.Classify += o.Classify
+	r.Persist += o.Persist
+	r.DBCalls += o.DBCalls
+	r.DBTime += o.DBTime
+	r.Duration += o.Duration
+	r.PII = addCounts(r.PII, o.PII)
+	r.Activities = addCounts(r.Activities, o.Activities)
+}
+
+func addCounts(dst, src map[string]int) map[string]int {
+	if len(src) > 0 && dst == nil {
+		dst = make(map[string]int, len(src))
+	}
+	for k, v := range src {
+		dst[k] += v
+	}
+	return dst
+}
