@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"maps"
 	"os"
 	"slices"
@@ -14,12 +13,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/kleo-network/kleo-stream/internal/config"
 	"github.com/kleo-network/kleo-stream/internal/pii"
-	"github.com/kleo-network/kleo-stream/internal/secrets"
 	"github.com/kleo-network/kleo-stream/internal/store"
-	"github.com/kleo-network/kleo-stream/internal/store/dial"
-	"github.com/kleo-network/kleo-stream/internal/telemetry"
 )
 
 // previewBytes is how much of a kept payload `deadletters show` prints.
@@ -86,15 +81,7 @@ func runDeadLetters(ctx context.Context, args []string, _ io.Reader, stdout, std
 		return fmt.Errorf("%w: --by %q: want reason, shard or day", errUsage, *by)
 	}
 
-	cfg, err := config.LoadProcessor(ctx, os.Getenv, &secrets.AWS{})
-	if err != nil {
-		return err
-	}
-	if *dir != "" {
-		cfg.DataDir = *dir
-	}
-	st, err := dial.Open(ctx, dial.Config{URI: cfg.MongoURI, Database: cfg.Database, Dir: cfg.DataDir, Timeout: cfg.ConnectTimeout,
-		Logger: telemetry.Logger(stderr, slog.LevelWarn)})
+	_, st, err := openProcessorStore(ctx, *dir, stderr)
 	if err != nil {
 		return err
 	}

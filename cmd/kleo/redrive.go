@@ -16,13 +16,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/kleo-network/kleo-stream/internal/classify"
-	"github.com/kleo-network/kleo-stream/internal/config"
 	"github.com/kleo-network/kleo-stream/internal/pii"
 	"github.com/kleo-network/kleo-stream/internal/processor"
 	"github.com/kleo-network/kleo-stream/internal/redrive"
-	"github.com/kleo-network/kleo-stream/internal/secrets"
 	"github.com/kleo-network/kleo-stream/internal/store"
-	"github.com/kleo-network/kleo-stream/internal/store/dial"
 	"github.com/kleo-network/kleo-stream/internal/telemetry"
 )
 
@@ -73,15 +70,7 @@ func runRedrive(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 		return fmt.Errorf("%w: --reason and --since go with --dead-letters", errUsage)
 	}
 
-	cfg, err := config.LoadProcessor(ctx, os.Getenv, &secrets.AWS{})
-	if err != nil {
-		return err
-	}
-	if *dir != "" {
-		cfg.DataDir = *dir
-	}
-	st, err := dial.Open(ctx, dial.Config{URI: cfg.MongoURI, Database: cfg.Database, Dir: cfg.DataDir, Timeout: cfg.ConnectTimeout,
-		Logger: telemetry.Logger(stderr, slog.LevelWarn)})
+	cfg, st, err := openProcessorStore(ctx, *dir, stderr)
 	if err != nil {
 		return err
 	}
