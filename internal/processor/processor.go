@@ -421,8 +421,7 @@ func (b *batch) persist(ctx context.Context) {
 // userRecords are the records behind one user update.
 type userRecords struct {
 	addr  string
-	items []pending // whose effect the update adds
-	seen  []pending // counted before: done
+	items []pending // whose effect the update adds; records counted before are done
 }
 
 // updates decides, per user, which of the batch's items the update adds.
@@ -466,7 +465,6 @@ func (b *batch) updates(users map[string]store.UserState, stored map[string]stor
 			}
 			if old.State == store.Counted || appliedSet[a][old.ID] {
 				b.rep.Replayed++
-				r.seen = append(r.seen, pd)
 				continue
 			}
 			// Stored before but never applied (a crash between the writes,
@@ -547,8 +545,8 @@ func (b *batch) apply(ctx context.Context, ups []store.Apply, recs []*userRecord
 	}
 }
 
-// retryUser reports a user's records for retry, those already seen too: the
-// mapping resumes from the lowest failed sequence number anyway.
+// retryUser reports for retry the records whose effect a user's failed
+// update would have added; the user's records counted before are done.
 func (b *batch) retryUser(r *userRecords) {
 	for _, pd := range r.items {
 		b.retry(pd.seq)
