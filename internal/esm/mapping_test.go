@@ -863,3 +863,47 @@ func TestEventDataIsPerInvocation(t *testing.T) {
 		t.Errorf("handler saw %q, want %q", seen, want)
 	}
 }
+
+// TestLanesDoNotFoldCase: Lambda hashes the partition key's bytes, so the
+// same wallet spelled in lower case and in EIP-55 is two keys that can run
+// in two lanes at once (the processor must not depend on it).
+func TestLanesDoNotFoldCase(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := newStream(t, 1, nil)
+		const wallets = 20
+		put(t, s, 2*wallets, func(i int) string {
+			k := fmt.Sprintf("0xabcdef%034d", i/2)
+			if i%2 == 1 {
+				k = strings.ToUpper(k[:8]) + k[8:]
+			}
+			return k
+		})
+		var mu sync.Mutex
+		lanes := map[string]int{}
+		cfg := testConfig()
+		cfg.ParallelizationFactor = 3
+		m := &Mapping{Source: s, Config: cfg,
+			Handler: func(context.Context, events.KinesisEvent) (events.KinesisEventResponse, error) {
+				return events.KinesisEventResponse{}, nil
+			},
+			BeforeInvoke: func(_ context.Context, inv *Invocation) error {
+				mu.Lock()
+				defer mu.Unlock()
+				for _, r := range inv.Event.Records {
+					lanes[r.Kinesis.PartitionKey] = inv.Lane
+				}
+				return nil
+			},
+		}
+		run(t, m)
+		split := 0
+		for k, l := range lanes {
+			if k[2] == 'a' && lanes[strings.ToUpper(k[:8])+k[8:]] != l {
+				split++
+			}
+		}
+		if split == 0 {
+			t.Errorf("no wallet's two spellings ran in different lanes (%d keys): the lane hash folds case", len(lanes))
+		}
+	})
+}
