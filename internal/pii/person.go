@@ -2,6 +2,7 @@ package pii
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -97,7 +98,14 @@ func cueWord(w string) uint16 {
 	case "to", "passenger", "patient", "guest", "customer", "cardholder", "recipient", "attn", "contact",
 		"author", "traveller", "traveler", "holder", "buyer", "seller", "employee", "student", "member",
 		"driver", "tenant", "owner", "user", "cc", "bcc", "sender", "addressee", "beneficiary", "payee",
-		"signed", "physician":
+		"signed", "physician",
+		// Plural person nouns before a colon announce a list of people
+		// ("our 3 founders: Monjeau, Graves and Reed").
+		"founders", "cofounders", "authors", "partners", "members", "guests", "passengers", "speakers",
+		"participants", "attendees", "children", "kids", "parents", "friends", "colleagues", "winners",
+		"nominees", "candidates", "hosts", "organisers", "organizers", "contributors", "owners",
+		"residents", "tenants", "students", "teachers", "siblings", "sons", "daughters",
+		"recipients", "signatories", "panelists", "panellists":
 		return cwColon
 	case "doctor":
 		return cwColon | cwTitle
@@ -141,6 +149,10 @@ const nameStop = gStop | gOrg | gStreetSuf | gStreetPre | gUnit | gTitle | gCoun
 // (0, 0).
 func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int) {
 	t := sc.text(w)
+	shaped := f == 0 && surnameShape(t)
+	if shaped {
+		f = gSurname | gSurnameStrong
+	}
 	cue := sc.cue(hist, w)
 	if allUpper(t) && cue != cueStrong {
 		return 0, 0
@@ -191,7 +203,7 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 		if !isUpperAt(sc.s, x.s) || (allUpper(xt) && !isSuffix(xt)) {
 			break
 		}
-		xf := lookup(xt)
+		xf := nameFlags(xt)
 		if xf&nameStop != 0 && !surnameToo(xf) || !sc.nameShaped(x) {
 			break
 		}
@@ -205,7 +217,11 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 		p = x.e
 	}
 	// The next word may make the run an organisation or a street.
-	if x, ok := sc.next(end, limit, ""); ok && x.s-end == 1 {
+	// Only a capitalised one does ("Morgan Stanley", "Abbey Road"): in
+	// running text a lower-case word after a name is the sentence going on
+	// ("commenter Ryan Fernandes points out"), except in text written all in
+	// lower case.
+	if x, ok := sc.next(end, limit, ""); ok && x.s-end == 1 && (isUpperAt(sc.s, x.s) || sc.lowerText) {
 		if xf := lookup(sc.text(x)); xf&(gOrg|gStreetSuf) != 0 && xf&gStreetPre == 0 && !surnameToo(xf) {
 			return 0, 0
 		}
@@ -226,8 +242,10 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 		// A single word right after another capitalised word that is no
 		// name is part of a title or a brand ("The Ritz", "Air Max").
 		prevCap = gap == " " && capH && ht != "I" && !strings.HasPrefix(ht, "I'")
-		// "hotels in Lyon": a town after a locative word is the town.
-		if k == 1 && f&gTown != 0 && sc.isAny(h, "in", "near", "from", "around", "visit", "visiting", "explore", "across") {
+		// "hotels in Lyon": a town after a locative word is the town, and
+		// so may be a word no list has that only looks like a surname
+		// ("based in Pelhrimov").
+		if k == 1 && (f&gTown != 0 || shaped) && sc.isAny(h, "in", "near", "from", "around", "visit", "visiting", "explore", "across", "at", "to", "of") {
 			return 0, 0
 		}
 	}
@@ -236,6 +254,9 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 	}
 	if strings.HasPrefix(sc.s[end:], " & ") {
 		return 0, 0
+	}
+	if x, ok := sc.next(end+len(" and"), limit, ""); ok && strings.HasPrefix(sc.s[end:], " and ") && isFirmTail(sc.text(x)) {
+		return 0, 0 // "Thomas and Sons"
 	}
 	given := f&gGiven != 0
 	strong := f&gGivenStrong != 0 && f&(gWord|gPlace) == 0
@@ -247,6 +268,28 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 			return w.s, w.e
 		}
 	}
+	// In a dialogue (two or more speaker lines) every speaker that some name
+	// list has, or none has, is a person, also one that is a word ("Destiny:
+	// Remember me").
+	if cue == cueNone && k == 1 && (f == 0 || given) && f&(gStop|gCountry) == 0 && sc.speaker(w) > 0 && sc.says(w.e) && sc.dialogue() {
+		return w.s, w.e
+	}
+	if cue == cueNone && k == 1 && !prevCap {
+		// A word no list has, or a given name that is no word, before a verb
+		// only people do ("Timotea lives on …", "Mehrudin shouted at …").
+		if (f == 0 || strong) && sc.humanVerbAfter(w) {
+			return w.s, w.e
+		}
+		// A name being addressed: "Warrane, can I …", "Remember me, Chelsea?"
+		if (f == 0 || given) && f&(gStop|gCountry) == 0 && sc.vocative(w, hist) {
+			return w.s, w.e
+		}
+		// An author before the kind of work: "the Castro novel".
+		if f&(gWord|gPlace|gCountry) == 0 && (f == 0 || f&gSurname != 0) && len(hist) > 0 && sc.is(hist[0], "the") &&
+			sc.s[hist[0].e:w.s] == " " && sc.workAfter(w) {
+			return w.s, w.e
+		}
+	}
 	switch cue {
 	case cueStrong:
 		if f&gWord == 0 || given || f&gSurname != 0 {
@@ -254,7 +297,10 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 		}
 		return 0, 0
 	case cueWeak:
-		if f&(gWord|gPlace|gTown) == 0 || strong && f&gTown == 0 {
+		// A town that is also a frequent surname is the surname after a
+		// cue ("says Iwase").
+		if f&(gWord|gPlace|gTown) == 0 || strong && f&gTown == 0 ||
+			f&(gWord|gPlace|gCountry) == 0 && f&gSurnameStrong != 0 {
 			return w.s, end
 		}
 	}
@@ -398,4 +444,162 @@ func (sc *scanner) speaker(w wtok) int {
 		return 1
 	}
 	return 0
+}
+
+// nameFlags is lookup, and for a word no list has, the flags of a surname
+// when its ending is one that surnames of many languages share.
+func nameFlags(w string) uint16 {
+	f := lookup(w)
+	if f == 0 && surnameShape(w) {
+		return gSurname | gSurnameStrong
+	}
+	return f
+}
+
+// surnameShape reports whether w ends in a suffix that forms surnames
+// (patronymics and family-name endings of Slavic, Nordic, Finnish, Greek,
+// Romanian, Armenian, Georgian, Turkish and Japanese names) after at least
+// three letters: Yefremova, Kishiev, Musliyevich, Jeknić, Szczepańska,
+// Árnþórsson, Ryhänen, Papadopoulos, Ionescu, Ogasahara. Only words that no
+// list has get here, so English words with these endings (person, season,
+// linen) are not affected.
+func surnameShape(w string) bool {
+	var b [24]byte
+	n := 0
+	for _, r := range w {
+		if n > len(b)-utf8.UTFMax {
+			return false
+		}
+		r = unicode.ToLower(r)
+		if !unicode.IsLetter(r) {
+			return false
+		}
+		n += utf8.EncodeRune(b[n:], r)
+	}
+	l := string(b[:n])
+	for _, x := range surnameSuffixes {
+		if len(l) >= len(x)+3 && l[len(l)-len(x):] == x {
+			return true
+		}
+	}
+	return false
+}
+
+var surnameSuffixes = [...]string{
+	"ov", "ova", "ev", "eva", "vich", "vna", "ić", "ski", "ska", "sky", "skiy", "skaya", "cki", "cka",
+	"wicz", "czyk", "enko", "chuk", "sson", "sen", "dóttir", "dottir", "nen", "poulos", "poulou", "akis",
+	"idis", "escu", "eanu", "yan", "shvili", "dze", "oğlu", "oglu", "hara", "moto", "mura", "yama",
+	"kawa", "gawa", "shita", "zaki", "saki", "guchi",
+}
+
+// dialogue reports whether the text has two or more speaker lines: a
+// capitalised word, or a placeholder, at the start of a line before ':'.
+// A placeholder counts so that scrubbing the speakers does not change the
+// answer. Computed once per text.
+func (sc *scanner) dialogue() bool {
+	if sc.dlg == 0 {
+		sc.dlg = 1
+		s := sc.s
+		n := 0
+		for p := 0; p < len(s) && n < 2; {
+			q := p
+			for q < len(s) && (s[q] == ' ' || s[q] == '\t' || s[q] == '>') {
+				q++
+			}
+			e := q
+			if e < len(s) && s[e] == '<' {
+				for e++; e < len(s) && (isUpperAt(s, e) || s[e] == '_'); e++ {
+				}
+				if e < len(s) && s[e] == '>' {
+					e++
+				} else {
+					e = q
+				}
+			} else if e < len(s) && isUpperAt(s, e) {
+				e = wordEnd(s, e, len(s))
+			}
+			if e > q && sc.says(e) {
+				n++
+			}
+			nl := strings.IndexByte(s[p:], '\n')
+			if nl < 0 {
+				break
+			}
+			p += nl + 1
+		}
+		if n >= 2 {
+			sc.dlg = 2
+		}
+	}
+	return sc.dlg == 2
+}
+
+// says reports whether a speaker's words follow the ':' at p: a quotation
+// or a letter, not the digits of a field ("Fax: +41 …").
+func (sc *scanner) says(p int) bool {
+	s := sc.s
+	if p+1 >= len(s) || s[p] != ':' {
+		return false
+	}
+	q := p + 1
+	if s[q] == ' ' {
+		q++
+	} else if s[q] != '"' {
+		return false
+	}
+	return q < len(s) && (s[q] == '"' || isLetterAt(s, q))
+}
+
+// humanVerbAfter reports whether the word after w is a verb whose subject
+// is a person.
+func (sc *scanner) humanVerbAfter(w wtok) bool {
+	s := sc.s
+	if w.e+1 >= len(s) || s[w.e] != ' ' || !isLowerAt(s, w.e+1) {
+		return false
+	}
+	x := wtok{w.e + 1, wordEnd(s, w.e+1, len(s))}
+	return sc.isAny(x, "lives", "lived", "shouted", "whispered", "yelled", "screamed", "smiled", "laughed",
+		"cried", "replied", "sighed", "nodded", "frowned", "grinned", "married", "divorced")
+}
+
+// vocative reports whether w is addressed: at the start of a sentence
+// before ", can/could/would/will/please …", or after ", " at the end of a
+// question or exclamation ("Remember me, Chelsea?").
+func (sc *scanner) vocative(w wtok, hist []wtok) bool {
+	s := sc.s
+	if w.e+2 < len(s) && s[w.e] == ',' && s[w.e+1] == ' ' && sentenceStart(s, w.s) {
+		x := wtok{w.e + 2, wordEnd(s, w.e+2, len(s))}
+		if x.e > x.s && sc.isAny(x, "can", "could", "would", "will", "please", "may", "do", "did", "have") {
+			return true
+		}
+	}
+	if len(hist) > 0 && s[hist[0].e:w.s] == ", " && w.e < len(s) && (s[w.e] == '?' || s[w.e] == '!') &&
+		(w.e+1 == len(s) || s[w.e+1] == ' ' || s[w.e+1] == '\n' || s[w.e+1] == '"') {
+		return true
+	}
+	return false
+}
+
+// sentenceStart reports whether position p starts the text, a line or a
+// sentence.
+func sentenceStart(s string, p int) bool {
+	q := p
+	for q > 0 && (s[q-1] == ' ' || s[q-1] == '"' || s[q-1] == '\'') {
+		q--
+	}
+	if q == 0 || s[q-1] == '\n' {
+		return true
+	}
+	return q < p && (s[q-1] == '.' || s[q-1] == '!' || s[q-1] == '?')
+}
+
+// workAfter reports whether the word after w names a kind of written work,
+// which the word before it then wrote ("the Castro novel").
+func (sc *scanner) workAfter(w wtok) bool {
+	s := sc.s
+	if w.e+1 >= len(s) || s[w.e] != ' ' || !isLowerAt(s, w.e+1) {
+		return false
+	}
+	x := wtok{w.e + 1, wordEnd(s, w.e+1, len(s))}
+	return sc.isAny(x, "novel", "novels", "memoir", "memoirs", "biography", "poem", "poems", "novella", "essay", "essays")
 }

@@ -69,6 +69,8 @@ type scanner struct {
 	nrej int
 
 	structuredOnly bool
+	lowerText      bool // the text has no ASCII capital: chat written in lower case
+	dlg            int8 // dialogue(): 0 not yet known, 1 no, 2 yes
 }
 
 func (sc *scanner) run() {

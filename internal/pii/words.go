@@ -1,6 +1,7 @@
 package pii
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -41,6 +42,7 @@ func (sc *scanner) words() {
 	// Chat text written all in lower case ("follow up with patricia
 	// desrosiers"): only then are lower-case words looked up, as pairs.
 	lowerText := !hasUpperASCII(s)
+	sc.lowerText = lowerText
 	for i := 0; i < n; {
 		if i >= limit {
 			// A house number taken for a phone number ("17031 2202 Rissik
@@ -82,6 +84,16 @@ func (sc *scanner) words() {
 				j := i + 1
 				for j < limit && class[s[j]]&cAlnum != 0 {
 					j++
+				}
+				if lowerText && j-i >= 3 && j+2 < limit && s[j] == ',' && s[j+1] == ' ' {
+					// "they had 6: leonti, terrence, pamela, donna and brian"
+					if m, k := sc.lowerList(wtok{i, j}, limit); k > 0 && sc.cleanEdges(m[0].s, m[k-1].e, floor, limit) {
+						for _, x := range m[:k] {
+							found = append(found, Finding{Type: Person, Start: x.s, End: x.e})
+						}
+						i, floor = m[k-1].e, m[k-1].e
+						continue
+					}
 				}
 				if lowerText && j-i >= 3 && j+1 < limit && s[j] == ' ' && isLowerAt(s, j+1) {
 					if st, en := sc.lowerPair(wtok{i, j}, limit); en > 0 && sc.cleanEdges(st, en, floor, limit) {
@@ -137,6 +149,7 @@ func (sc *scanner) words() {
 		}
 		w := wtok{i, j}
 		var st, en int
+		speech := false // the name follows a speech verb ("said Gladys")
 		if isDigit(c) {
 			st, en = sc.addressAtNumber(w, limit)
 		} else {
@@ -153,7 +166,15 @@ func (sc *scanner) words() {
 					st, en = sc.addressNoType(w, limit)
 				}
 				if en == 0 {
+					if e := sc.firm(w, hist[:nh], limit); e > 0 {
+						i = e // "Jones, Mitchell and Williams": a firm
+						continue
+					}
 					st, en = sc.personAt(w, f, hist[:nh], limit)
+					speech = en > 0 && nh > 0 && sc.isAny(hist[0], "said", "says", "asked", "told", "shouted", "whispered", "yelled", "replied", "wrote")
+				}
+				if en == 0 {
+					st, en = sc.coordinated(w, hist[:nh], limit)
 				}
 			}
 		}
@@ -163,6 +184,13 @@ func (sc *scanner) words() {
 		if en != 0 {
 			found = append(found, Finding{Type: typeOf(en), Start: st, End: absEnd(en)})
 			i = absEnd(en)
+			if speech {
+				// "said Gladys to Logan": the one spoken to.
+				if x, e := sc.addressee(i, limit); e > 0 && sc.cleanEdges(x, e, floor, limit) {
+					found = append(found, Finding{Type: Person, Start: x, End: e})
+					i = e
+				}
+			}
 			if en > 0 {
 				// "Kateřina, James and Emily": names listed after a name.
 				for {
@@ -457,20 +485,213 @@ func (sc *scanner) listedName(p, limit int) (int, int) {
 	} else if q == p || s[p] != ',' {
 		return 0, 0
 	}
-	if !isUpperAt(s, x.s) || !sc.nameShaped(x) || allUpper(sc.text(x)) {
+	if !sc.listMember(x, limit) {
 		return 0, 0
-	}
-	f := lookup(sc.text(x))
-	if f&(gGiven|gSurname) == 0 || f&nameStop != 0 {
-		return 0, 0
-	}
-	if _, en := sc.addressAtName(x, f, limit); en != 0 {
-		return 0, 0 // "Anna Becker, Am Markt 3": the address comes next
 	}
 	if e, ok := sc.next(x.e, limit, ""); ok && e.s == x.e+1 && isUpperAt(s, e.s) && lookup(sc.text(e))&nameStop == 0 && sc.nameShaped(e) {
 		return x.s, e.e
 	}
 	return x.s, x.e
+}
+
+// listMember reports whether x, a word listed after a name, is a name too:
+// a capitalised word some name list has, or one no list has at all when the
+// list goes on after it ("Hannah, Gaetane and Anna").
+func (sc *scanner) listMember(x wtok, limit int) bool {
+	s := sc.s
+	if !isUpperAt(s, x.s) || !sc.nameShaped(x) || allUpper(sc.text(x)) {
+		return false
+	}
+	if isFirmTail(sc.text(x)) {
+		return false // "Thomas and Sons"
+	}
+	f := nameFlags(sc.text(x))
+	if f == 0 {
+		rest := s[x.e:limit]
+		if !(strings.HasPrefix(rest, ", ") || strings.HasPrefix(rest, " and ")) {
+			return false
+		}
+	} else if f&(gGiven|gSurname) == 0 || f&nameStop != 0 {
+		return false
+	}
+	if _, en := sc.addressAtName(x, f, limit); en != 0 {
+		return false // "Anna Becker, Am Markt 3": the address comes next
+	}
+	return true
+}
+
+// listJoin returns the position of the word after a list separator at p
+// (", ", ", and ", " and "), or -1.
+func listJoin(s string, p, limit int) int {
+	rest := s[p:limit]
+	for _, sep := range [...]string{", and ", ", ", " and "} {
+		if strings.HasPrefix(rest, sep) {
+			return p + len(sep)
+		}
+	}
+	return -1
+}
+
+// firm returns the end of a firm's name made of three or four bare
+// surnames ("Jones, Mitchell and Williams", "Owens, Duran and Oneal"), the
+// form of law firms, agencies and orchestras, or 0. A plural person noun
+// before a colon ("our founders: …") makes them people, and so does any
+// other cue.
+func (sc *scanner) firm(w wtok, hist []wtok, limit int) int {
+	if sc.cue(hist, w) != cueNone {
+		return 0
+	}
+	s := sc.s
+	x, n := w, 0
+	last := false
+	for {
+		f := nameFlags(sc.text(x))
+		if !isUpperAt(s, x.s) || f&gSurnameStrong == 0 || f&(nameStop|gPlace) != 0 {
+			return 0
+		}
+		n++
+		q := -1
+		if !last {
+			q = listJoin(s, x.e, limit)
+		}
+		if q >= 0 && (q >= limit || !isUpperAt(s, q)) {
+			q = -1 // "…, solicitors"
+		}
+		if q < 0 {
+			if !last {
+				return 0
+			}
+			if n < 3 {
+				return 0
+			}
+			// "Davis, Reynolds and Williamson Orchestra"; but "…
+			// and Ann Lee" ends in a full name.
+			if y, ok := sc.next(x.e, limit, ""); ok && y.s == x.e+1 && isUpperAt(s, y.s) && lookup(sc.text(y))&gOrg == 0 {
+				return 0
+			}
+			return x.e
+		}
+		last = strings.HasSuffix(s[:q], "and ")
+		y, ok := sc.next(q, limit, "")
+		if !ok || y.s != q || n == 4 || last && n < 2 {
+			return 0
+		}
+		x = y
+	}
+}
+
+// coordinated judges w, which is no name on its own, as the first of
+// names joined by commas and "and" ("Kónya, Becker and Vasquez", "Usamov and
+// Bowers"): w is a name when every member is a word a name list has or one
+// no list has (no English word, place or stop word), and one member at
+// least is clearly a name (a frequent given name or surname that is no
+// word and no town). It returns w's span; listedName takes the rest.
+func (sc *scanner) coordinated(w wtok, hist []wtok, limit int) (int, int) {
+	s := sc.s
+	if len(hist) > 0 && s[hist[0].e:w.s] == " " && isUpperAt(s, hist[0].s) {
+		return 0, 0 // within a capitalised title or brand
+	}
+	clear := false
+	x, n := w, 0
+	for {
+		f := nameFlags(sc.text(x))
+		if !isUpperAt(s, x.s) || !sc.nameShaped(x) || allUpper(sc.text(x)) ||
+			f&(nameStop|gPlace|gCountry) != 0 || f&gWord != 0 && f&gSurnameStrong == 0 {
+			return 0, 0
+		}
+		if f != 0 && f&(gGiven|gSurname) == 0 {
+			return 0, 0
+		}
+		if f&(gGivenStrong|gSurnameStrong) != 0 && f&(gWord|gTown) == 0 {
+			clear = true
+		}
+		if n > 0 && !sc.listMember(x, limit) && f != 0 {
+			return 0, 0
+		}
+		n++
+		q := listJoin(s, x.e, limit)
+		if q < 0 {
+			break
+		}
+		y, ok := sc.next(q, limit, "")
+		if !ok || y.s != q || n == 8 {
+			break
+		}
+		x = y
+	}
+	if n < 2 || !clear {
+		return 0, 0
+	}
+	// The last member must end the list: "Reed Elsevier" or "Berkery Noyes"
+	// would make it a company.
+	if x.e+1 < limit && s[x.e] == ' ' && isUpperAt(s, x.e+1) {
+		return 0, 0
+	}
+	if _, en := sc.addressAtName(w, lookup(sc.text(w)), limit); en != 0 {
+		return 0, 0
+	}
+	return w.s, w.e
+}
+
+// addressee returns the span of a name after " to " or " at " at p, the
+// one spoken to after a speaker's name, or (0, 0).
+func (sc *scanner) addressee(p, limit int) (int, int) {
+	s := sc.s
+	if !strings.HasPrefix(s[p:limit], " to ") && !strings.HasPrefix(s[p:limit], " at ") {
+		return 0, 0
+	}
+	x, ok := sc.next(p+4, limit, "")
+	if !ok || x.s != p+4 || !isUpperAt(s, x.s) || !sc.nameShaped(x) || allUpper(sc.text(x)) {
+		return 0, 0
+	}
+	if f := nameFlags(sc.text(x)); f&(gGiven|gSurname) == 0 || f&(nameStop|gPlace) != 0 {
+		return 0, 0
+	}
+	return x.s, x.e
+}
+
+// isFirmTail: words that end a firm's name after "and" or "&".
+func isFirmTail(w string) bool {
+	switch w {
+	case "Sons", "Son", "Daughters", "Brothers", "Bros", "Partners", "Associates", "Company", "Co", "Friends":
+		return true
+	}
+	return false
+}
+
+// lowerList finds a list of three or more lower-case given names in a text
+// written all in lower case ("they had 6: leonti, terrence, pamela, donna
+// and brian"), starting at w, and returns them (n = 0 if there is none).
+// Every member is a given name of some list and no stop word, and all but
+// one are no English word and no place.
+func (sc *scanner) lowerList(w wtok, limit int) (m [8]wtok, n int) {
+	s := sc.s
+	common := 0
+	x := w
+	for {
+		f := lookup(sc.text(x))
+		if f&gGiven == 0 || f&(gStop|gTitle) != 0 || !sc.nameShaped(x) {
+			return m, 0
+		}
+		if f&(gWord|gPlace|gTown|gCountry) != 0 {
+			common++
+		}
+		m[n] = x
+		n++
+		q := listJoin(s, x.e, limit)
+		if q < 0 || n == len(m) {
+			break
+		}
+		y, ok := sc.next(q, limit, "")
+		if !ok || y.s != q || !isLowerAt(s, y.s) {
+			return m, 0
+		}
+		x = y
+	}
+	if n < 3 || common > 1 {
+		return m, 0
+	}
+	return m, n
 }
 
 // isLetterAt reports whether s[i] is an ASCII letter or starts a non-ASCII

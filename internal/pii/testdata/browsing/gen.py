@@ -223,6 +223,40 @@ The Lord of the Rings: The Two Towers extended edition
 Star Wars: The Rise of Skywalker streaming
 """.strip().splitlines()
 
+# One positive or more for each rule that reads names from structure rather
+# than from a cue (lists, firms, dialogues, verbs, vocatives, works), and
+# negatives beside them that the same rule must leave alone.
+RULES = """
+Top comment: regular commenter [[PERSON|Ryan Fernandes]] points out that the fee is refundable
+"We are fully booked until March," says [[PERSON|Kendall]], who runs the guesthouse.
+Order for [[PERSON|Tatiana Zhelyabova]] is ready for collection
+Seller feedback: great packaging, [[PERSON|Kuzmenkova]] replied within the hour
+Our founders: [[PERSON|Hollis]], [[PERSON|Brandt]] and [[PERSON|Kessler]] started the shop in a garage
+Album shared with [[PERSON|Ilvana]] and [[PERSON|Thomas]] · Google Photos
+Group chat\\n[[PERSON|Odalys]]: Are you coming tonight?\\n[[PERSON|Destiny]]: Yes, see you at eight
+[[PERSON|Zorenka]] lives on the third floor, ring twice
+[[PERSON|Odvina]], can you confirm the delivery slot for Tuesday?
+Your table is booked. See you on Friday, [[PERSON|Melody]]!
+Book club this month: the [[PERSON|Okafor]] novel everyone recommends
+gift list: [[PERSON|olivia]], [[PERSON|tamsin]], [[PERSON|oskar]] and [[PERSON|kai]]
+"See you at the gate," said [[PERSON|Marta]] to [[PERSON|Oskar]].
+""".strip().splitlines()
+NEGATIVES_RULES = """
+Weekend breaks in Lipov: spa hotels and thermal baths
+Contact Hollis, Brandt and Kessler — commercial law firm in Leeds
+Compare Zalvora and Brixby broadband plans
+Grayson and Sons — family butchers since 1921
+Support: Open 24/7 on weekdays\\nSales: Call us today for a quote
+Rock music lives on in Camden's pubs
+Sorry, can we reschedule the viewing?
+Direct flights from Lyon to Tbilisi, Georgia?
+The Penguin novel collection — 30% off this week
+shopping list: rose, lily, daisy and ivy plants for the balcony
+""".strip().splitlines()
+lines.append("# --- rules: names from structure ---")
+lines.extend(RULES)
+NEGATIVES += NEGATIVES_RULES
+
 lines.append("# --- look-alike negatives ---")
 for l in NEGATIVES:
     lines.append("!" + l)
