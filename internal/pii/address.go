@@ -342,6 +342,13 @@ func (sc *scanner) numberAfter(p, limit int, need bool) int {
 	if x.s-p == 2 && sc.s[p] == ',' && !need {
 		return p
 	}
+	// A number with another digit group after it across one space starts
+	// the next address or number ("0 AL B 0 0 AL B"): the street's own
+	// number would end the finding next to a digit group, which cleanEdges
+	// refuses here but not once the next one is redacted.
+	if s := sc.s; x.e+1 < limit && s[x.e] == ' ' && (isDigit(s[x.e+1]) || containsByte("(+-", s[x.e+1])) && !need {
+		return p
+	}
 	e := x.e
 	if e+1 < len(sc.s) && sc.s[e] == '.' && (sc.s[e+1] == ' ' || sc.s[e+1] == '\n') || e+1 == len(sc.s) && sc.s[e] == '.' {
 		e++
