@@ -734,6 +734,17 @@ func (sc *scanner) cleanEdges(a, b, floor, limit int) bool {
 			if a > 1 && s[a-2] != ' ' && s[a-2] != '\n' && s[a-2] != '\t' && (c != ':' && c != ',' || !isAlpha(s[a-2])) {
 				return false
 			}
+			// "0::0:A:Ai": a word after a chain of ':'-joined groups would end
+			// an IPv6 candidate once redacted ("0::0:A:<PERSON>").
+			if c == ':' && a > 1 {
+				q := a - 2
+				for q > 0 && class[s[q]]&cAlnum != 0 {
+					q--
+				}
+				if s[q] == ':' {
+					return false
+				}
+			}
 		default:
 			return false
 		}
