@@ -35,6 +35,16 @@ func (sc *scanner) cue(hist []wtok, w wtok) int {
 	if len(gap) > 4 {
 		return cueNone
 	}
+	// A role or a relation and "to"/"of": "the assistant to …", "married
+	// to …", "the daughter of …".
+	if len(hist) >= 2 && gap == " " && (sc.is(h, "to") || sc.is(h, "of")) && s[hist[1].e:h.s] == " " {
+		// Not roles in firms ("founder of", "CEO of"), which precede companies.
+		if sc.isAny(hist[1], "assistant", "secretary", "married", "engaged", "widow", "widower", "heir", "son",
+			"daughter", "wife", "husband", "mother", "father", "brother", "sister", "nephew", "niece", "cousin",
+			"grandson", "granddaughter", "stepson", "stepdaughter", "fiancé", "fiancée") {
+			return cueWeak
+		}
+	}
 	k := cueWord(sc.text(h))
 	if k == 0 {
 		return cueNone

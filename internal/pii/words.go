@@ -34,6 +34,10 @@ func (sc *scanner) words() {
 	structural := sc.out
 	var buf [16]Finding // most texts have fewer; found stays on the stack
 	found := buf[:0]
+	// Capitalised words judged no name, for a second look once the names
+	// are known: "Alvir spent a year … as the assistant to Alvir D. Pušaver".
+	var rej [8]wtok
+	nr := 0
 	fi, floor := 0, 0
 	limit := n
 	if fi < len(structural) {
@@ -159,7 +163,7 @@ func (sc *scanner) words() {
 			// starts no name, and needs no cue ("The", "Items").
 			if en == 0 && f&gStop == 0 && (f&gWord == 0 || f&(gGiven|gSurname) != 0) {
 				hist, nh := sc.histAt(i, floor, 1)
-				if nh == 1 && (cueWord(sc.text(hist[0]))&cwMulti != 0 || sc.isAny(hist[0], "to", "at")) {
+				if nh == 1 && (cueWord(sc.text(hist[0]))&cwMulti != 0 || sc.isAny(hist[0], "to", "at", "of")) {
 					hist, nh = sc.histAt(i, floor, 3)
 				}
 				if sc.addressCue(hist[:nh], w) {
@@ -175,6 +179,10 @@ func (sc *scanner) words() {
 				}
 				if en == 0 {
 					st, en = sc.coordinated(w, hist[:nh], limit)
+				}
+				if en == 0 && nr < len(rej) && f&(gWord|gPlace|gTown|gCountry) == 0 && sc.loneWord(w, floor, limit) {
+					rej[nr] = w
+					nr++
 				}
 			}
 		}
@@ -206,6 +214,9 @@ func (sc *scanner) words() {
 			continue
 		}
 		i = j
+	}
+	if nr > 0 && len(found) > 0 {
+		found = sc.mentions(found, rej[:nr])
 	}
 	if len(found) > 0 {
 		sc.out = mergeFindings(structural, found)
@@ -648,6 +659,72 @@ func (sc *scanner) addressee(p, limit int) (int, int) {
 		return 0, 0
 	}
 	return x.s, x.e
+}
+
+// loneWord reports whether w stands with no capitalised word or digit
+// group next to it, so that redacting it later changes no decision about a
+// neighbour.
+func (sc *scanner) loneWord(w wtok, floor, limit int) bool {
+	s := sc.s
+	if !sc.nameShaped(w) || allUpper(sc.text(w)) || !sc.cleanEdges(w.s, w.e, floor, limit) {
+		return false
+	}
+	if w.e+1 < len(s) && s[w.e] == ' ' && (isUpperAt(s, w.e+1) || isDigit(s[w.e+1])) {
+		return false
+	}
+	if w.s >= 2 && s[w.s-1] == ' ' {
+		q := w.s - 1
+		for q > 0 && isLetterAt(s, q-1) {
+			q--
+		}
+		if q < w.s-1 && isUpperAt(s, q) || isDigit(s[w.s-2]) {
+			return false
+		}
+	}
+	return true
+}
+
+// mentions adds the words of rej that repeat a word of a name found in the
+// same text (the first name alone, the surname alone), keeping found in
+// order.
+func (sc *scanner) mentions(found []Finding, rej []wtok) []Finding {
+	s := sc.s
+	for _, r := range rej {
+		if !sc.namedElsewhere(found, s[r.s:r.e]) {
+			continue
+		}
+		k := len(found)
+		for k > 0 && found[k-1].Start > r.s {
+			k--
+		}
+		found = append(found, Finding{})
+		copy(found[k+1:], found[k:])
+		found[k] = Finding{Type: Person, Start: r.s, End: r.e}
+	}
+	return found
+}
+
+// namedElsewhere reports whether word t is one of the words of a person
+// finding in found.
+func (sc *scanner) namedElsewhere(found []Finding, t string) bool {
+	for _, f := range found {
+		if f.Type != Person || f.End-f.Start < len(t) {
+			continue
+		}
+		name := sc.s[f.Start:f.End]
+		for p := 0; p+len(t) <= len(name); {
+			q := strings.Index(name[p:], t)
+			if q < 0 {
+				break
+			}
+			a, b := p+q, p+q+len(t)
+			if (a == 0 || name[a-1] == ' ') && (b == len(name) || name[b] == ' ' || name[b] == '.') {
+				return true
+			}
+			p = b
+		}
+	}
+	return false
 }
 
 // isFirmTail: words that end a firm's name after "and" or "&".

@@ -39,6 +39,10 @@ func TestNamesAndAddresses(t *testing.T) {
 		{"gift list: olivia, tamsin, oskar and kai", "gift list: <PERSON>, <PERSON>, <PERSON> and <PERSON>"},
 		{"shopping list: rose, lily, daisy and ivy", "shopping list: rose, lily, daisy and ivy"},
 		{`"See you," said Marta to Oskar.`, `"See you," said <PERSON> to <PERSON>.`},
+		{"Ravindu has joined · invited by the assistant to Ravindu K. Perera", "<PERSON> has joined · invited by the assistant to <PERSON>"},
+		{"Tendai joined the call · from the daughter of Tendai Brisevo", "<PERSON> joined the call · from the daughter of <PERSON>"},
+		{"Ravindu has joined the workspace", "Ravindu has joined the workspace"},
+		{"Interview with the founder of Zalvora", "Interview with the founder of Zalvora"},
 		// Look-alikes stay.
 		{"Abbey Road (Remastered) — The Beatles", "Abbey Road (Remastered) — The Beatles"},
 		{"The Wall Street Journal", "The Wall Street Journal"},

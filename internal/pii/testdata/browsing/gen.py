@@ -240,11 +240,14 @@ Your table is booked. See you on Friday, [[PERSON|Melody]]!
 Book club this month: the [[PERSON|Okafor]] novel everyone recommends
 gift list: [[PERSON|olivia]], [[PERSON|tamsin]], [[PERSON|oskar]] and [[PERSON|kai]]
 "See you at the gate," said [[PERSON|Marta]] to [[PERSON|Oskar]].
+[[PERSON|Ravindu]] has joined the workspace · invited by the assistant to [[PERSON|Ravindu K. Perera]]
+[[PERSON|Tendai]] joined the call · from the daughter of [[PERSON|Tendai Brisevo]]
 """.strip().splitlines()
 NEGATIVES_RULES = """
 Weekend breaks in Lipov: spa hotels and thermal baths
 Contact Hollis, Brandt and Kessler — commercial law firm in Leeds
 Compare Zalvora and Brixby broadband plans
+Interview with the founder of Zalvora, the broadband start-up
 Grayson and Sons — family butchers since 1921
 Support: Open 24/7 on weekdays\\nSales: Call us today for a quote
 Rock music lives on in Camden's pubs
