@@ -155,10 +155,14 @@ func (sc *scanner) words() {
 		var st, en int
 		speech := false // the name follows a speech verb ("said Gladys")
 		if isDigit(c) {
-			st, en = sc.addressAtNumber(w, limit)
+			if a, e := sc.coreAtNumber(w, limit); e > 0 {
+				st, en = a, -sc.block(a, e, floor, limit)
+			}
 		} else {
 			f := lookup(s[i:j])
-			st, en = sc.addressAtName(w, f, limit)
+			if a, e := sc.coreAtName(w, f, limit); e > 0 {
+				st, en = a, -sc.block(a, e, floor, limit)
+			}
 			// A stop word, or an English word that no name list knows,
 			// starts no name, and needs no cue ("The", "Items").
 			if en == 0 && f&gStop == 0 && (f&gWord == 0 || f&(gGiven|gSurname) != 0) {
@@ -659,6 +663,20 @@ func (sc *scanner) addressee(p, limit int) (int, int) {
 		return 0, 0
 	}
 	return x.s, x.e
+}
+
+// block returns the end of the address whose core is [a, core): with its
+// postal block, or the core alone when the block would end next to a digit
+// group (which cleanEdges refuses, and which is not there once the next
+// finding is redacted: "0 AAa 0, Aa A0 0"), or 0.
+func (sc *scanner) block(a, core, floor, limit int) int {
+	if e := sc.extend(core, limit); sc.cleanEdges(a, e, floor, limit) {
+		return e
+	}
+	if sc.cleanEdges(a, core, floor, limit) {
+		return core
+	}
+	return 0
 }
 
 // loneWord reports whether w stands with no capitalised word or digit
