@@ -1,5 +1,10 @@
 package pii
 
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
 // mac detects a MAC address: six hex pairs joined by ':' or by '-'.
 func (sc *scanner) mac(i int) int {
 	s := sc.s
@@ -177,15 +182,32 @@ func validIPv4(a string) bool {
 // e begins, if it begins inside [i, e] (a run of hex groups); -1 otherwise.
 func localStart(s string, i, e int) int {
 	p := e
-	for p < len(s) && class[s[p]]&cLocal != 0 {
-		p++
+	for p < len(s) {
+		if class[s[p]]&cLocal != 0 {
+			p++
+			continue
+		}
+		// An internationalised local part (RFC 6531), as at() takes it.
+		if r, sz := utf8.DecodeRuneInString(s[p:]); s[p] >= utf8.RuneSelf && unicode.IsLetter(r) {
+			p += sz
+			continue
+		}
+		break
 	}
 	if p+1 >= len(s) || s[p] != '@' || !isAlnum(s[p+1]) {
 		return -1
 	}
 	ls := p
-	for ls > i && class[s[ls-1]]&cLocal != 0 {
-		ls--
+	for ls > i {
+		if class[s[ls-1]]&cLocal != 0 {
+			ls--
+			continue
+		}
+		if r, sz := utf8.DecodeLastRuneInString(s[:ls]); s[ls-1] >= utf8.RuneSelf && unicode.IsLetter(r) {
+			ls -= sz
+			continue
+		}
+		break
 	}
 	if ls > e {
 		return -1
