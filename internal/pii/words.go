@@ -666,12 +666,21 @@ func (sc *scanner) addressee(p, limit int) (int, int) {
 }
 
 // block returns the end of the address whose core is [a, core): with its
-// postal block, or the core alone when the block would end next to a digit
-// group (which cleanEdges refuses, and which is not there once the next
-// finding is redacted: "0 AAa 0, Aa A0 0"), or 0.
+// postal block, or with the longest part of it that ends cleanly when the
+// block would end next to a digit group (which cleanEdges refuses, and
+// which is not there once the next finding is redacted: "0 AAa 0, Aa A0 0"),
+// or 0.
 func (sc *scanner) block(a, core, floor, limit int) int {
-	if e := sc.extend(core, limit); sc.cleanEdges(a, e, floor, limit) {
-		return e
+	lim := limit
+	for k := 0; k < 8; k++ {
+		e := sc.extend(core, lim)
+		if sc.cleanEdges(a, e, floor, limit) {
+			return e
+		}
+		if e <= core+1 {
+			break
+		}
+		lim = e - 1
 	}
 	if sc.cleanEdges(a, core, floor, limit) {
 		return core
