@@ -232,8 +232,13 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 	// ("commenter Ryan Fernandes points out"), except in text written all in
 	// lower case.
 	if x, ok := sc.next(end, limit, ""); ok && x.s-end == 1 && (isUpperAt(sc.s, x.s) || sc.lowerText) {
+		// Unless that word starts an address of its own, which is redacted
+		// apart: the name is then judged alone, as it is once the address
+		// is a placeholder ("Aa Blk 0 0 AaA 0").
 		if xf := lookup(sc.text(x)); xf&(gOrg|gStreetSuf) != 0 && xf&gStreetPre == 0 && !surnameToo(xf) {
-			return 0, 0
+			if _, e := sc.coreAtName(x, xf, limit); e == 0 {
+				return 0, 0
+			}
 		}
 	}
 	// "Gare de Lyon", "San Francisco", "Galleria Vittorio", "Marks &
