@@ -597,55 +597,54 @@ func (sc *scanner) firm(w wtok, hist []wtok, limit int) int {
 
 // coordinated judges w, which is no name on its own, as the first of
 // names joined by commas and "and" ("Kónya, Becker and Vasquez", "Usamov and
-// Bowers"): w is a name when every member is a word a name list has or one
-// no list has (no English word, place or stop word), and one member at
-// least is clearly a name (a frequent given name or surname that is no
-// word and no town). It returns w's span; listedName takes the rest.
+// Bowers"): w is a name when it and the members after it, up to one that is
+// clearly a name (a frequent given name or surname that is no word and no
+// town), are words a name list has or words no list has (no English word,
+// place or stop word), each a single word. It returns w's span; listedName
+// takes the rest. Only the members up to the clear one count, so that the
+// answer is the same once a later member is redacted on its own.
 func (sc *scanner) coordinated(w wtok, hist []wtok, limit int) (int, int) {
 	s := sc.s
 	if len(hist) > 0 && s[hist[0].e:w.s] == " " && isUpperAt(s, hist[0].s) {
 		return 0, 0 // within a capitalised title or brand
 	}
 	clear := false
-	x, n := w, 0
-	for {
+	x := w
+	for n := 0; n < 8; n++ {
 		f := nameFlags(sc.text(x))
 		if !isUpperAt(s, x.s) || !sc.nameShaped(x) || allUpper(sc.text(x)) ||
-			f&(nameStop|gPlace|gCountry) != 0 || f&gWord != 0 && f&gSurnameStrong == 0 {
+			f&(nameStop|gPlace|gCountry) != 0 || f&gWord != 0 && f&gSurnameStrong == 0 ||
+			f != 0 && f&(gGiven|gSurname) == 0 {
 			return 0, 0
 		}
-		if f != 0 && f&(gGiven|gSurname) == 0 {
+		// A member of two words ("Reed Elsevier", or a word and the
+		// placeholder of one redacted after it) may be a company.
+		if x.e+1 < limit && s[x.e] == ' ' && (isUpperAt(s, x.e+1) || s[x.e+1] == '<') {
+			return 0, 0
+		}
+		if n > 0 && !sc.listMember(x, limit) {
 			return 0, 0
 		}
 		if f&(gGivenStrong|gSurnameStrong) != 0 && f&(gWord|gTown) == 0 {
 			clear = true
 		}
-		if n > 0 && !sc.listMember(x, limit) && f != 0 {
-			return 0, 0
+		if n > 0 && clear {
+			if _, en := sc.addressAtName(w, lookup(sc.text(w)), limit); en != 0 {
+				return 0, 0
+			}
+			return w.s, w.e
 		}
-		n++
 		q := listJoin(s, x.e, limit)
 		if q < 0 {
-			break
+			return 0, 0
 		}
 		y, ok := sc.next(q, limit, "")
-		if !ok || y.s != q || n == 8 {
-			break
+		if !ok || y.s != q {
+			return 0, 0
 		}
 		x = y
 	}
-	if n < 2 || !clear {
-		return 0, 0
-	}
-	// The last member must end the list: "Reed Elsevier" or "Berkery Noyes"
-	// would make it a company.
-	if x.e+1 < limit && s[x.e] == ' ' && isUpperAt(s, x.e+1) {
-		return 0, 0
-	}
-	if _, en := sc.addressAtName(w, lookup(sc.text(w)), limit); en != 0 {
-		return 0, 0
-	}
-	return w.s, w.e
+	return 0, 0
 }
 
 // addressee returns the span of a name after " to " or " at " at p, the
