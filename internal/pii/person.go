@@ -2,7 +2,6 @@ package pii
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -270,8 +269,10 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 	if strings.HasPrefix(sc.s[end:], " & ") {
 		return 0, 0
 	}
-	if x, ok := sc.next(end+len(" and"), limit, ""); ok && strings.HasPrefix(sc.s[end:], " and ") && isFirmTail(sc.text(x)) {
-		return 0, 0 // "Thomas and Sons"
+	if strings.HasPrefix(sc.s[end:limit], " and ") {
+		if x, ok := sc.next(end+len(" and"), limit, ""); ok && isFirmTail(sc.text(x)) {
+			return 0, 0 // "Thomas and Sons"
+		}
 	}
 	given := f&gGiven != 0
 	strong := f&gGivenStrong != 0 && f&(gWord|gPlace) == 0
@@ -479,21 +480,15 @@ func nameFlags(w string) uint16 {
 // list has get here, so English words with these endings (person, season,
 // linen) are not affected.
 func surnameShape(w string) bool {
-	var b [24]byte
-	n := 0
-	for _, r := range w {
-		if n > len(b)-utf8.UTFMax {
-			return false
-		}
-		r = unicode.ToLower(r)
-		if !unicode.IsLetter(r) {
-			return false
-		}
-		n += utf8.EncodeRune(b[n:], r)
+	// The suffixes are lower case and the word is capitalised, so its
+	// bytes are compared as they are; the last byte rules out most words
+	// before any comparison.
+	if len(w) < 5 {
+		return false
 	}
-	l := string(b[:n])
+	last := w[len(w)-1]
 	for _, x := range surnameSuffixes {
-		if len(l) >= len(x)+3 && l[len(l)-len(x):] == x {
+		if x[len(x)-1] == last && len(w) >= len(x)+3 && w[len(w)-len(x):] == x {
 			return true
 		}
 	}

@@ -184,7 +184,7 @@ func (sc *scanner) words() {
 				if en == 0 {
 					st, en = sc.coordinated(w, hist[:nh], limit)
 				}
-				if en == 0 && nr < len(rej) && f&(gWord|gPlace|gTown|gCountry) == 0 && sc.loneWord(w, floor, limit) {
+				if en == 0 && nr < len(rej) && f&(gWord|gPlace|gTown|gCountry) == 0 {
 					rej[nr] = w
 					nr++
 				}
@@ -538,10 +538,21 @@ func (sc *scanner) listMember(x wtok, limit int) bool {
 // listJoin returns the position of the word after a list separator at p
 // (", ", ", and ", " and "), or -1.
 func listJoin(s string, p, limit int) int {
-	rest := s[p:limit]
-	for _, sep := range [...]string{", and ", ", ", " and "} {
-		if strings.HasPrefix(rest, sep) {
-			return p + len(sep)
+	if p+2 > limit {
+		return -1
+	}
+	switch s[p] {
+	case ',':
+		if s[p+1] != ' ' {
+			return -1
+		}
+		if strings.HasPrefix(s[p:limit], ", and ") {
+			return p + len(", and ")
+		}
+		return p + 2
+	case ' ':
+		if strings.HasPrefix(s[p:limit], " and ") {
+			return p + len(" and ")
 		}
 	}
 	return -1
@@ -553,10 +564,10 @@ func listJoin(s string, p, limit int) int {
 // before a colon ("our founders: …") makes them people, and so does any
 // other cue.
 func (sc *scanner) firm(w wtok, hist []wtok, limit int) int {
-	if sc.cue(hist, w) != cueNone {
-		return 0
-	}
 	s := sc.s
+	if w.e+2 >= limit || s[w.e] != ',' || s[w.e+1] != ' ' || sc.cue(hist, w) != cueNone {
+		return 0 // most words are followed by no list
+	}
 	x, n := w, 0
 	last := false
 	for {
@@ -605,6 +616,9 @@ func (sc *scanner) firm(w wtok, hist []wtok, limit int) int {
 // answer is the same once a later member is redacted on its own.
 func (sc *scanner) coordinated(w wtok, hist []wtok, limit int) (int, int) {
 	s := sc.s
+	if listJoin(s, w.e, limit) < 0 {
+		return 0, 0 // most words are followed by no list
+	}
 	if len(hist) > 0 && s[hist[0].e:w.s] == " " && isUpperAt(s, hist[0].s) {
 		return 0, 0 // within a capitalised title or brand
 	}
@@ -716,7 +730,7 @@ func (sc *scanner) loneWord(w wtok, floor, limit int) bool {
 func (sc *scanner) mentions(found []Finding, rej []wtok) []Finding {
 	s := sc.s
 	for _, r := range rej {
-		if !sc.namedElsewhere(found, s[r.s:r.e]) {
+		if !sc.namedElsewhere(found, s[r.s:r.e]) || !sc.loneWord(r, 0, len(s)) {
 			continue
 		}
 		k := len(found)
