@@ -27,6 +27,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,6 +50,16 @@ type Config struct {
 	// Stdout, when set, receives what the process writes (its logs and
 	// metrics); otherwise it is drained and counted.
 	Stdout io.Writer
+	// Perf, when set, is where `perf record -g` writes a CPU profile of
+	// the measured invocations (the bootstrap needs its symbols: see
+	// Build). perf samples from its own process, so the CPU figures
+	// still count the bootstrap only, plus the sampling interrupts.
+	Perf string
+	// Idle, when set, is how long the process is left waiting for its next
+	// invocation after the last one, to measure what it spends while it
+	// waits (the Go runtime's monitor, the driver's heartbeats): the same
+	// state it is in while it waits for a database reply.
+	Idle time.Duration
 }
 
 // Result is what Run measured.
@@ -66,6 +77,33 @@ type Result struct {
 	OutputBytes   int64         // written to stdout and stderr
 	TraceSegments int           // X-Ray datagrams received
 	LastError     string        // the last /error body, if any
+	IdleCPU       time.Duration // schedstat CPU over Config.Idle
+	// PerInvoke is the schedstat CPU of each measured invocation, from
+	// handing it out to its outcome, in order.
+	PerInvoke []time.Duration
+}
+
+// Median returns the median CPU per record of the measured invocations.
+func (r Result) Median(records int) time.Duration {
+	if len(r.PerInvoke) == 0 || records == 0 {
+		return 0
+	}
+	d := slices.Clone(r.PerInvoke)
+	slices.Sort(d)
+	return d[len(d)/2] / time.Duration(records)
+}
+
+// Waiting estimates the CPU per record the measured invocations spent
+// while the process waited (wall time not on a CPU, at the idle rate): on a
+// database slower than production's, it is the share of the CPU that grows
+// with the database's latency, not with the records.
+func (r Result) Waiting(records int, idle time.Duration) time.Duration {
+	n := r.Measured * records
+	if n == 0 || idle <= 0 {
+		return 0
+	}
+	waited := max(r.Wall-r.SchedCPU, 0)
+	return time.Duration(float64(r.IdleCPU) / float64(idle) * float64(waited) / float64(n))
 }
 
 // PerRecord returns the CPU per record of the measured invocations.
@@ -232,8 +270,26 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 
 	var cpu0, sched0 time.Duration
 	var wall0 time.Time
+	var perf *exec.Cmd
+	defer func() {
+		if perf != nil { // Run failed while profiling
+			perf.Process.Kill()
+			perf.Wait()
+		}
+	}()
 	for i, p := range cfg.Payloads {
+		var before time.Duration
+		if i >= cfg.Warmup {
+			if _, before, err = cpuTime(pid); err != nil {
+				return res, err
+			}
+		}
 		if i == cfg.Warmup {
+			if cfg.Perf != "" {
+				if perf, err = startPerf(ctx, pid, cfg.Perf); err != nil {
+					return res, err
+				}
+			}
 			if cpu0, sched0, err = cpuTime(pid); err != nil {
 				return res, err
 			}
@@ -255,6 +311,13 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			return res, fmt.Errorf("bootstrap: invocation %d did not finish", i)
 		case <-ctx.Done():
 			return res, ctx.Err()
+		}
+		if i >= cfg.Warmup {
+			_, after, err := cpuTime(pid)
+			if err != nil {
+				return res, err
+			}
+			res.PerInvoke = append(res.PerInvoke, after-before)
 		}
 		if o.err {
 			res.Errors++
@@ -281,6 +344,25 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return res, err
 	}
 	res.CPU, res.SchedCPU = cpu1-cpu0, sched1-sched0
+	if cfg.Idle > 0 {
+		_, s0, err := cpuTime(pid)
+		if err != nil {
+			return res, err
+		}
+		time.Sleep(cfg.Idle)
+		_, s1, err := cpuTime(pid)
+		if err != nil {
+			return res, err
+		}
+		res.IdleCPU = s1 - s0
+	}
+	if perf != nil {
+		err := stopPerf(perf)
+		perf = nil
+		if err != nil {
+			return res, err
+		}
+	}
 	res.Measured = len(cfg.Payloads) - cfg.Warmup
 	if res.PeakRSS, err = peakRSS(pid); err != nil {
 		return res, err
@@ -290,6 +372,42 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		res.TraceSegments = segments.count()
 	}
 	return res, nil
+}
+
+// startPerf attaches `perf record` to pid and returns once it samples.
+func startPerf(ctx context.Context, pid int, out string) (*exec.Cmd, error) {
+	cmd := exec.CommandContext(ctx, "perf", "record", "-q", "-F", "4999", "-g", "-p", strconv.Itoa(pid), "-o", out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("bootstrap: perf: %w", err)
+	}
+	// perf has no ready signal; it writes its header once it has opened
+	// the events, so wait for the file to appear.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if fi, err := os.Stat(out); err == nil && fi.Size() > 0 {
+			return cmd, nil
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			return nil, fmt.Errorf("bootstrap: perf record did not start: %s", bytes.TrimSpace(stderr.Bytes()))
+		}
+	}
+}
+
+// stopPerf ends the recording as Ctrl-C would, so perf writes its data.
+func stopPerf(cmd *exec.Cmd) error {
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		return err
+	}
+	if err := cmd.Wait(); err != nil {
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) { // perf exits non-zero after SIGINT on some kernels
+			return fmt.Errorf("bootstrap: perf record: %w", err)
+		}
+	}
+	return nil
 }
 
 // userHZ is the unit of utime and stime in /proc/<pid>/stat: fixed at 100
@@ -413,10 +531,15 @@ func (s *udpSink) count() int {
 
 // Build builds the Go main package pkg as a bootstrap for this machine,
 // the way `make build` builds it for Lambda (CGO off, lambda.norpc,
-// trimmed, stripped), into dir, and returns its path.
-func Build(ctx context.Context, pkg, dir, goarch string) (string, error) {
+// trimmed, stripped unless symbols is set, for a profiler), into dir, and
+// returns its path.
+func Build(ctx context.Context, pkg, dir, goarch string, symbols bool) (string, error) {
 	out := filepath.Join(dir, "bootstrap")
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
+	ldflags := "-ldflags=-s -w"
+	if symbols {
+		ldflags = "-ldflags="
+	}
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", ldflags, "-o", out, pkg)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
 	if goarch != "" {
 		cmd.Env = append(cmd.Env, "GOARCH="+goarch)

@@ -25,7 +25,7 @@ func payload(data ...string) []byte {
 // every invocation must reach it and its answers must come back counted.
 func TestRun(t *testing.T) {
 	ctx := context.Background()
-	bin, err := Build(ctx, "./testdata/echo", t.TempDir(), "")
+	bin, err := Build(ctx, "./testdata/echo", t.TempDir(), "", false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -144,6 +144,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	trace := fs.Bool("trace", true, "send a trace header as Lambda does with Tracing: Active")
 	size := fs.Bool("size", true, "also build for linux/arm64 and report what dominates the binary")
 	jsonOut := fs.String("json", "", "also write the results to this file")
+	idle := fs.Duration("idle", 5*time.Second, "after the last invocation, measure the CPU the process spends waiting this long")
+	perfDir := fs.String("perf", "", "profile the measured invocations with perf record into DIR/perf-<store>.data and print the top functions")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -157,7 +159,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer os.RemoveAll(tmp)
 	if *bin == "" {
 		fmt.Fprintln(stderr, "building ./functions/processor for", runtime.GOARCH)
-		if *bin, err = Build(ctx, "./functions/processor", tmp, ""); err != nil {
+		if *bin, err = Build(ctx, "./functions/processor", tmp, "", *perfDir != ""); err != nil {
 			return err
 		}
 	}
@@ -176,7 +178,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "bootstrap %s: %d invocations of %d new records of %d B (%d B per record in the payload), %d warm-up\n\n",
 		*bin, total, *perBatch, meanData, bytesIn/total / *perBatch, *warmup)
 	report["record_bytes"], report["payload_bytes_per_record"] = meanData, bytesIn/total / *perBatch
-	fmt.Fprintf(stdout, "%-10s %14s %14s %12s %14s %14s %8s %9s\n", "store", "CPU/record", "(schedstat)", "wall/batch", "peak RSS 1st", "peak RSS end", "errors", "failures")
+	fmt.Fprintf(stdout, "%-10s %11s %11s %11s %11s %12s %13s %13s %7s %9s\n", "store", "CPU/record", "median", "(/proc)", "waiting", "wall/batch", "peak RSS 1st", "peak RSS end", "errors", "failures")
 	for _, st := range strings.Split(*stores, ",") {
 		dir := filepath.Join(tmp, st)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -204,9 +206,16 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		err := wl.Seed(ctx, dc)
 		var res Result
+		var cfg Config
 		if err == nil {
-			res, err = Run(ctx, Config{Bootstrap: *bin, Dir: dir, Env: env, Payloads: payloads,
-				Records: *perBatch, Warmup: *warmup, Trace: *trace})
+			cfg = Config{Bootstrap: *bin, Dir: dir, Env: env, Payloads: payloads,
+				Records: *perBatch, Warmup: *warmup, Trace: *trace, Idle: *idle}
+			if *perfDir != "" {
+				if cfg.Perf, err = filepath.Abs(filepath.Join(*perfDir, "perf-"+st+".data")); err != nil {
+					return err
+				}
+			}
+			res, err = Run(ctx, cfg)
 		}
 		if stop != nil {
 			if serr := stop(); err == nil {
@@ -217,12 +226,19 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("%s: %w", st, err)
 		}
 		stat, sched := res.PerRecord(*perBatch)
-		fmt.Fprintf(stdout, "%-10s %14s %14s %12s %14s %14s %8d %9d\n", st, round(stat), round(sched),
+		med, waiting := res.Median(*perBatch), res.Waiting(*perBatch, *idle)
+		fmt.Fprintf(stdout, "%-10s %11s %11s %11s %11s %12s %13s %13s %7d %9d\n", st, round(sched), round(med), round(stat), round(waiting),
 			round(res.Wall/time.Duration(res.Measured)), mib(res.PeakRSSFirst), mib(res.PeakRSS), res.Errors, res.ItemFailures)
 		if res.Errors > 0 {
 			fmt.Fprintf(stdout, "           last error: %.300s\n", res.LastError)
 		}
+		if cfg.Perf != "" {
+			if err := perfTop(ctx, cfg.Perf, 25, stdout); err != nil {
+				return fmt.Errorf("%s: %w", st, err)
+			}
+		}
 		report[st] = map[string]any{"cpu_per_record_ns": stat.Nanoseconds(), "schedstat_cpu_per_record_ns": sched.Nanoseconds(),
+			"median_cpu_per_record_ns": med.Nanoseconds(), "waiting_cpu_per_record_ns": waiting.Nanoseconds(), "idle_cpu_per_second_ns": (res.IdleCPU * time.Second / max(*idle, 1)).Nanoseconds(),
 			"wall_per_batch_ns": (res.Wall / time.Duration(res.Measured)).Nanoseconds(), "peak_rss_first_bytes": res.PeakRSSFirst,
 			"peak_rss_bytes": res.PeakRSS, "errors": res.Errors, "item_failures": res.ItemFailures,
 			"trace_segments": res.TraceSegments, "output_bytes": res.OutputBytes}
@@ -291,6 +307,27 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 var errUsage = errors.New("usage")
 
+// perfTop prints the n functions with the most samples of their own in the
+// profile at path, and where to read the rest.
+func perfTop(ctx context.Context, path string, n int, w io.Writer) error {
+	out, err := exec.CommandContext(ctx, "perf", "report", "-i", path, "--stdio", "--no-children",
+		"--sort", "symbol", "-g", "none", "--percent-limit", "0.5").Output()
+	if err != nil {
+		return fmt.Errorf("perf report: %w", err)
+	}
+	fmt.Fprintf(w, "           profile %s (perf report -i %s); functions by own samples:\n", path, path)
+	for _, line := range strings.Split(string(out), "\n") {
+		if n == 0 {
+			break
+		}
+		if t := strings.TrimSpace(line); t != "" && !strings.HasPrefix(t, "#") {
+			fmt.Fprintf(w, "             %s\n", t)
+			n--
+		}
+	}
+	return nil
+}
+
 // sizeReport builds the processor for linux/arm64 as `make build` does and
 // reports its size, and, from an unstripped build, the packages whose code
 // and data take the most of it.
@@ -299,7 +336,7 @@ func sizeReport(ctx context.Context, tmp string, w io.Writer) (map[string]any, e
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	bin, err := Build(ctx, "./functions/processor", dir, "arm64")
+	bin, err := Build(ctx, "./functions/processor", dir, "arm64", false)
 	if err != nil {
 		return nil, err
 	}

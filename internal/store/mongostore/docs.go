@@ -4,10 +4,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
 
 	"github.com/kleo-network/kleo-stream/internal/store"
 	"github.com/kleo-network/kleo-stream/internal/store/internal/contract"
@@ -30,12 +32,54 @@ type entryDoc struct {
 	Findings  map[string]int64 `bson:"findings,omitempty"`
 }
 
-func entryDocOf(e store.Entry) entryDoc {
-	return entryDoc{
-		ID: e.ID, Address: e.Address, Shard: e.Shard, Seq: e.Seq, Bytes: e.Bytes,
-		Activity: e.Activity, PII: e.PII, Points: e.Points, VisitTime: e.VisitTime,
-		State: store.Pending, ArchiveTx: e.ArchiveTx, Seen: contract.Time(e.Seen), Findings: e.Findings,
+// appendEntry appends the elements of e's stream_ledger document with the
+// given state, as bson.Marshal of the entryDoc would encode them (findings
+// in key order), without reflection.
+func appendEntry(b []byte, e store.Entry, state string) []byte {
+	b = bsoncore.AppendStringElement(b, "_id", e.ID)
+	b = bsoncore.AppendStringElement(b, "address", e.Address)
+	b = bsoncore.AppendStringElement(b, "shard", e.Shard)
+	b = bsoncore.AppendStringElement(b, "seq", e.Seq)
+	b = bsoncore.AppendInt64Element(b, "bytes", e.Bytes)
+	b = bsoncore.AppendStringElement(b, "activity", e.Activity)
+	b = bsoncore.AppendInt64Element(b, "pii", e.PII)
+	b = bsoncore.AppendInt64Element(b, "points", e.Points)
+	b = bsoncore.AppendInt64Element(b, "visit_time", e.VisitTime)
+	b = bsoncore.AppendStringElement(b, "state", state)
+	b = bsoncore.AppendStringElement(b, "archive_tx", e.ArchiveTx)
+	b = bsoncore.AppendDateTimeElement(b, "seen", contract.Time(e.Seen).UnixMilli())
+	if len(e.Findings) > 0 {
+		types := make([]string, 0, len(e.Findings))
+		for t := range e.Findings {
+			types = append(types, t)
+		}
+		slices.Sort(types)
+		b = appendSubdoc(b, "findings", func(b []byte) []byte {
+			for _, t := range types {
+				b = bsoncore.AppendInt64Element(b, t, e.Findings[t])
+			}
+			return b
+		})
 	}
+	return b
+}
+
+// appendDoc appends a document whose elements elems appends, and returns
+// the buffer and the document.
+func appendDoc(b []byte, elems func([]byte) []byte) ([]byte, bson.Raw) {
+	start := len(b)
+	idx, b := bsoncore.AppendDocumentStart(b)
+	b = elems(b)
+	b, _ = bsoncore.AppendDocumentEnd(b, idx) // errors only on a bad index
+	return b, bson.Raw(b[start:len(b):len(b)])
+}
+
+// appendSubdoc appends an embedded document element.
+func appendSubdoc(b []byte, key string, elems func([]byte) []byte) []byte {
+	idx, b := bsoncore.AppendDocumentElementStart(b, key)
+	b = elems(b)
+	b, _ = bsoncore.AppendDocumentEnd(b, idx)
+	return b
 }
 
 func (d entryDoc) entry() store.Entry {

@@ -7,6 +7,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
 
 	"github.com/kleo-network/kleo-stream/internal/store"
 	"github.com/kleo-network/kleo-stream/internal/store/internal/contract"
@@ -24,9 +25,14 @@ func (s *Store) Ledger(ctx context.Context, entries []store.Entry, counted []str
 	if err := ctx.Err(); err != nil {
 		return nil, wrap(ctx, op, err)
 	}
-	var models []mongo.WriteModel
+	models := make([]mongo.WriteModel, 0, len(entries)+len(counted))
 	seen := make(map[string]bool, len(entries))
 	var ids []string // distinct entry ids, in order
+	// The statements are encoded here, into one buffer, rather than by the
+	// driver's reflection: that encoding was most of the client's CPU for a
+	// batch. Each statement's documents are sub-slices that append never
+	// moves (a grown buffer leaves the old bytes where they are).
+	buf := make([]byte, 0, 512*len(entries)+96*len(counted))
 	for _, e := range entries {
 		e, err := contract.Entry(e)
 		if err != nil {
@@ -37,20 +43,29 @@ func (s *Store) Ledger(ctx context.Context, entries []store.Entry, counted []str
 		}
 		seen[e.ID] = true
 		ids = append(ids, e.ID)
-		models = append(models, mongo.NewUpdateOneModel().
-			SetFilter(bson.D{{Key: "_id", Value: e.ID}}).
-			SetUpdate(bson.D{{Key: "$setOnInsert", Value: entryDocOf(e)}}).
-			SetUpsert(true))
+		var filter, update bson.Raw
+		buf, filter = appendDoc(buf, func(b []byte) []byte { return bsoncore.AppendStringElement(b, "_id", e.ID) })
+		buf, update = appendDoc(buf, func(b []byte) []byte {
+			return appendSubdoc(b, "$setOnInsert", func(b []byte) []byte { return appendEntry(b, e, store.Pending) })
+		})
+		models = append(models, mongo.NewUpdateOneModel().SetFilter(filter).SetUpdate(update).SetUpsert(true))
 	}
+	var markCounted bson.Raw
+	buf, markCounted = appendDoc(buf, func(b []byte) []byte {
+		return appendSubdoc(b, "$set", func(b []byte) []byte { return bsoncore.AppendStringElement(b, "state", store.Counted) })
+	})
 	marked := make(map[string]bool, len(counted))
 	for _, id := range counted {
 		if marked[id] || id == "" {
 			continue
 		}
 		marked[id] = true
-		models = append(models, mongo.NewUpdateOneModel().
-			SetFilter(bson.D{{Key: "_id", Value: id}, {Key: "state", Value: store.Pending}}).
-			SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: store.Counted}}}}))
+		// Filtered by _id alone: an entry is Pending or Counted, so setting
+		// Counted needs no condition, and a filter of _id alone is one
+		// FerretDB can answer without scanning the collection.
+		var filter bson.Raw
+		buf, filter = appendDoc(buf, func(b []byte) []byte { return bsoncore.AppendStringElement(b, "_id", id) })
+		models = append(models, mongo.NewUpdateOneModel().SetFilter(filter).SetUpdate(markCounted))
 	}
 	upserted := make(map[string]bool, len(ids))
 	for _, c := range s.chunks(len(models)) {
