@@ -81,7 +81,7 @@ func (sc *scanner) streetAfterNumber(p, limit int) int {
 		return 0
 	}
 	xt := sc.text(x)
-	fx := lookup(xt)
+	fx := sc.flags(x)
 	if fx&gStreetPre != 0 && prefixTypeOK(xt, fx) {
 		if end := sc.streetName(sc.dotAfter(x), limit); end > 0 {
 			return sc.numberAfter(end, limit, false)
@@ -94,7 +94,7 @@ func (sc *scanner) streetAfterNumber(p, limit int) int {
 	}
 	cur := x
 	for k := 0; k < 5; k++ {
-		f := lookup(sc.text(cur))
+		f := sc.flags(cur)
 		if k > 0 && f&gStreetSuf != 0 {
 			end := sc.dotAfter(cur)
 			if d, ok := sc.next(end, limit, ""); ok && d.s == end+1 && isDirectional(sc.text(d)) {
@@ -146,7 +146,7 @@ func (sc *scanner) clauseEnd(p, limit int) bool {
 		return p+1 == len(s) || s[p+1] == ' ' || s[p+1] == '\n'
 	case ' ':
 		// A unit word next, or a street type ("Sludevej 13 St.").
-		if x, ok := sc.next(p, limit, ""); ok && lookup(sc.text(x))&(gUnit|gStreetSuf) != 0 {
+		if x, ok := sc.next(p, limit, ""); ok && sc.flags(x)&(gUnit|gStreetSuf) != 0 {
 			return true
 		}
 	}
@@ -203,7 +203,7 @@ func (sc *scanner) coreAtName(w wtok, f uint16, limit int) (int, int) {
 				var core int
 				if isDigit(s[x.s]) && houseNumber(sc.text(x)) {
 					core = sc.streetAfterNumber(x.e, limit)
-				} else if xf := lookup(sc.text(x)); isUpperAt(s, x.s) && xf&gUnit == 0 {
+				} else if xf := sc.flags(x); isUpperAt(s, x.s) && xf&gUnit == 0 {
 					if _, e := sc.coreAtName(x, xf, limit); e > 0 {
 						return w.s, e
 					}
@@ -221,7 +221,7 @@ func (sc *scanner) coreAtName(w wtok, f uint16, limit int) (int, int) {
 		if x, ok := sc.next(p, limit, ""); ok && x.s == p+1 && sc.isAny(x, "der", "den", "dem") {
 			p = x.e
 		}
-		if x, ok := sc.next(p, limit, ""); ok && x.s == p+1 && isUpperAt(s, x.s) && lookup(sc.text(x))&gStop == 0 {
+		if x, ok := sc.next(p, limit, ""); ok && x.s == p+1 && isUpperAt(s, x.s) && sc.flags(x)&gStop == 0 {
 			if e := sc.numberAfter(x.e, limit, true); e > x.e && sc.clauseEnd(absEndNum(s, e), limit) {
 				return w.s, e
 			}
@@ -236,7 +236,7 @@ func (sc *scanner) coreAtName(w wtok, f uint16, limit int) (int, int) {
 	cf := f
 	for k := 0; k < 4; k++ {
 		if k > 0 {
-			cf = lookup(sc.text(cur))
+			cf = sc.flags(cur)
 		}
 		if k > 0 && cf&gStreetNum != 0 {
 			if e := sc.numberAfter(sc.dotAfter(cur), limit, true); e > cur.e+1 {
@@ -261,7 +261,7 @@ func (sc *scanner) coreAtName(w wtok, f uint16, limit int) (int, int) {
 func (sc *scanner) streetNoNumber(w wtok, limit int) int {
 	cur := w
 	for k := 0; k < 4; k++ {
-		f := lookup(sc.text(cur))
+		f := sc.flags(cur)
 		if k > 0 && f&gStreetSuf != 0 {
 			return sc.dotAfter(cur)
 		}
@@ -317,10 +317,10 @@ func (sc *scanner) streetName(p, limit int) int {
 		switch {
 		case isUpperAt(s, x.s) && k > 0 && isParticle(strings.ToLower(xt)):
 			// "Rue De La Gare": capitalised particles inside the name
-		case isUpperAt(s, x.s) && (lookup(xt)&(gStop|gUnit) == 0 || isPlacePrefix(xt)) || isUpperAt(s, x.s) && k > 0 && lookup(xt)&gUnit == 0:
+		case isUpperAt(s, x.s) && (sc.flags(x)&(gStop|gUnit) == 0 || isPlacePrefix(xt)) || isUpperAt(s, x.s) && k > 0 && sc.flags(x)&gUnit == 0:
 			end = x.e
 		case isLowerAt(s, x.s) && (isParticle(xt) || isStreetParticle(xt)):
-		case isLowerAt(s, x.s) && k > 0 && len(xt) >= 3 && lookup(xt)&(gStop|gUnit) == 0:
+		case isLowerAt(s, x.s) && k > 0 && len(xt) >= 3 && sc.flags(x)&(gStop|gUnit) == 0:
 			end = x.e // "rue des lieutemants Thomazo"
 		case isDigit(s[x.s]) && end == 0 && x.e-x.s <= 2: // "Rue du 4 Septembre"
 		default:
@@ -446,8 +446,7 @@ func (sc *scanner) extend(end, limit int) int {
 		if !ok || x.s != q {
 			break
 		}
-		xt := sc.text(x)
-		f := lookup(xt)
+		f := sc.flags(x)
 		var e int
 		// The next address starts here: it is found on its own, whatever
 		// precedes it, so that scrubbing it first changes nothing.
@@ -528,7 +527,7 @@ func (sc *scanner) postcode(x wtok, limit int) int {
 			e = y.e // "NW1 6XE", "1015 CJ"
 			y, ok = sc.next(e, limit, "")
 		}
-		if ok && y.s == e+1 && (isUpperAt(s, y.s) || isDigit(s[y.s]) && len(sc.text(y)) <= 6) && !sc.coreAt(y, lookup(sc.text(y)), limit) {
+		if ok && y.s == e+1 && (isUpperAt(s, y.s) || isDigit(s[y.s]) && len(sc.text(y)) <= 6) && !sc.coreAt(y, sc.flags(y), limit) {
 			if pe := sc.placeWords(y, limit, false); pe > 0 {
 				e = pe
 			} else if isDigit(s[y.s]) {
@@ -546,7 +545,7 @@ func (sc *scanner) postcode(x wtok, limit int) int {
 func (sc *scanner) placeWords(x wtok, limit int, line bool) int {
 	s := sc.s
 	xt := sc.text(x)
-	if !isUpperAt(s, x.s) || lookup(xt)&(gStop|gTitle) != 0 && lookup(xt)&gCountry == 0 && !isPlacePrefix(xt) && !(len(xt) == 2 && allUpper(xt)) {
+	if !isUpperAt(s, x.s) || sc.flags(x)&(gStop|gTitle) != 0 && sc.flags(x)&gCountry == 0 && !isPlacePrefix(xt) && !(len(xt) == 2 && allUpper(xt)) {
 		return 0 // but "IL 62704", "NO 14908": state codes
 	}
 	e := x.e
@@ -558,7 +557,7 @@ func (sc *scanner) placeWords(x wtok, limit int, line bool) int {
 		}
 		yt := sc.text(y)
 		switch {
-		case isUpperAt(s, y.s) && (lookup(yt)&(gStop|gTitle) == 0 || len(yt) == 2 && allUpper(yt) || isPlacePrefix(yt)):
+		case isUpperAt(s, y.s) && (sc.flags(y)&(gStop|gTitle) == 0 || len(yt) == 2 && allUpper(yt) || isPlacePrefix(yt)):
 			e = y.e
 			if e < limit && s[e] == ')' {
 				e++
@@ -716,7 +715,7 @@ func (sc *scanner) addressCue(hist []wtok, w wtok) bool {
 func (sc *scanner) addressNoType(w wtok, limit int) (int, int) {
 	cur := w
 	for k := 0; k < 4; k++ {
-		if !isUpperAt(sc.s, cur.s) || lookup(sc.text(cur))&gStop != 0 && !isPlacePrefix(sc.text(cur)) {
+		if !isUpperAt(sc.s, cur.s) || sc.flags(cur)&gStop != 0 && !isPlacePrefix(sc.text(cur)) {
 			return 0, 0
 		}
 		x, ok := sc.next(cur.e, limit, "")

@@ -48,6 +48,18 @@ var (
 	gazSlots = 1 << gazBits
 )
 
+// flags is lookup for the word w of the text, remembered for the next
+// few words.
+func (sc *scanner) flags(w wtok) uint16 {
+	c := &sc.fc[w.s&(len(sc.fc)-1)]
+	if c.s == w.s+1 && c.e == w.e {
+		return c.f
+	}
+	f := lookup(sc.s[w.s:w.e])
+	*c = flagsAt{w.s + 1, w.e, f}
+	return f
+}
+
 // lookup returns the flags of word w (any case), or 0.
 func lookup(w string) uint16 {
 	if len(w) == 0 || len(w) > 40 || !gazOK {

@@ -195,7 +195,7 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 				q++
 			}
 			y, ok := sc.next(q, limit, "")
-			if !ok || !isUpperAt(sc.s, y.s) || lookup(sc.text(y))&nameStop != 0 || y.s-q > 1 {
+			if !ok || !isUpperAt(sc.s, y.s) || sc.flags(y)&nameStop != 0 || y.s-q > 1 {
 				break
 			}
 			p = q
@@ -203,7 +203,7 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 		}
 		if isLowerAt(sc.s, x.s) && isParticle(xt) {
 			y, ok := sc.next(x.e, limit, "")
-			if !ok || !isUpperAt(sc.s, y.s) || lookup(sc.text(y))&nameStop != 0 || y.s-x.e > 1 {
+			if !ok || !isUpperAt(sc.s, y.s) || sc.flags(y)&nameStop != 0 || y.s-x.e > 1 {
 				break
 			}
 			p = x.e
@@ -212,7 +212,7 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 		if !isUpperAt(sc.s, x.s) || (allUpper(xt) && !isSuffix(xt)) {
 			break
 		}
-		xf := nameFlags(xt)
+		xf := sc.nameFlags(x)
 		if xf&nameStop != 0 && !surnameToo(xf) || !sc.nameShaped(x) {
 			break
 		}
@@ -234,7 +234,7 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 		// Unless that word starts an address of its own, which is redacted
 		// apart: the name is then judged alone, as it is once the address
 		// is a placeholder ("Aa Blk 0 0 AaA 0").
-		if xf := lookup(sc.text(x)); xf&(gOrg|gStreetSuf) != 0 && xf&gStreetPre == 0 && !surnameToo(xf) {
+		if xf := sc.flags(x); xf&(gOrg|gStreetSuf) != 0 && xf&gStreetPre == 0 && !surnameToo(xf) {
 			if _, e := sc.coreAtName(x, xf, limit); e == 0 {
 				return 0, 0
 			}
@@ -248,7 +248,7 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 		h := hist[0]
 		gap := sc.s[h.e:w.s]
 		ht := sc.text(h)
-		hf := lookup(ht)
+		hf := sc.flags(h)
 		capH := isUpperAt(sc.s, h.s)
 		if gap == " " && (isParticle(ht) || isPlacePrefix(ht) || capH && hf&(gOrg|gStreetPre) != 0) {
 			return 0, 0
@@ -358,14 +358,14 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 // personLower accepts lower-case name words after "my name is" or "name:",
 // as chat text writes them.
 func (sc *scanner) personLower(w wtok, limit int) (int, int) {
-	f := lookup(sc.text(w))
+	f := sc.flags(w)
 	if f&(gGiven|gSurname) == 0 || f&gStop != 0 {
 		return 0, 0
 	}
 	end := w.e
 	for k := 0; k < 2; k++ {
 		x, ok := sc.next(end, limit, "")
-		if !ok || x.s-end != 1 || lookup(sc.text(x))&(gGiven|gSurname) == 0 || lookup(sc.text(x))&gStop != 0 {
+		if !ok || x.s-end != 1 || sc.flags(x)&(gGiven|gSurname) == 0 || sc.flags(x)&gStop != 0 {
 			break
 		}
 		end = x.e
@@ -464,9 +464,9 @@ func (sc *scanner) speaker(w wtok) int {
 
 // nameFlags is lookup, and for a word no list has, the flags of a surname
 // when its ending is one that surnames of many languages share.
-func nameFlags(w string) uint16 {
-	f := lookup(w)
-	if f == 0 && surnameShape(w) {
+func (sc *scanner) nameFlags(w wtok) uint16 {
+	f := sc.flags(w)
+	if f == 0 && surnameShape(sc.text(w)) {
 		return gSurname | gSurnameStrong
 	}
 	return f

@@ -71,6 +71,15 @@ type scanner struct {
 	structuredOnly bool
 	lowerText      bool // the text has no ASCII capital: chat written in lower case
 	dlg            int8 // dialogue(): 0 not yet known, 1 no, 2 yes
+
+	// Gazetteer flags of the words looked up last, by start: the word walk
+	// looks at a word's neighbours and then at the neighbours themselves.
+	fc [16]flagsAt
+}
+
+type flagsAt struct {
+	s, e int // the word's span, s+1 so that the zero entry matches nothing
+	f    uint16
 }
 
 func (sc *scanner) run() {

@@ -159,7 +159,7 @@ func (sc *scanner) words() {
 				st, en = a, -sc.block(a, e, floor, limit)
 			}
 		} else {
-			f := lookup(s[i:j])
+			f := sc.flags(wtok{i, j})
 			if a, e := sc.coreAtName(w, f, limit); e > 0 {
 				st, en = a, -sc.block(a, e, floor, limit)
 			}
@@ -503,7 +503,7 @@ func (sc *scanner) listedName(p, limit int) (int, int) {
 	if !sc.listMember(x, limit) {
 		return 0, 0
 	}
-	if e, ok := sc.next(x.e, limit, ""); ok && e.s == x.e+1 && isUpperAt(s, e.s) && lookup(sc.text(e))&nameStop == 0 && sc.nameShaped(e) {
+	if e, ok := sc.next(x.e, limit, ""); ok && e.s == x.e+1 && isUpperAt(s, e.s) && sc.flags(e)&nameStop == 0 && sc.nameShaped(e) {
 		return x.s, e.e
 	}
 	return x.s, x.e
@@ -520,7 +520,7 @@ func (sc *scanner) listMember(x wtok, limit int) bool {
 	if isFirmTail(sc.text(x)) {
 		return false // "Thomas and Sons"
 	}
-	f := nameFlags(sc.text(x))
+	f := sc.nameFlags(x)
 	if f == 0 {
 		rest := s[x.e:limit]
 		if !(strings.HasPrefix(rest, ", ") || strings.HasPrefix(rest, " and ")) {
@@ -571,7 +571,7 @@ func (sc *scanner) firm(w wtok, hist []wtok, limit int) int {
 	x, n := w, 0
 	last := false
 	for {
-		f := nameFlags(sc.text(x))
+		f := sc.nameFlags(x)
 		if !isUpperAt(s, x.s) || f&gSurnameStrong == 0 || f&(nameStop|gPlace) != 0 {
 			return 0
 		}
@@ -592,7 +592,7 @@ func (sc *scanner) firm(w wtok, hist []wtok, limit int) int {
 			}
 			// "Davis, Reynolds and Williamson Orchestra"; but "…
 			// and Ann Lee" ends in a full name.
-			if y, ok := sc.next(x.e, limit, ""); ok && y.s == x.e+1 && isUpperAt(s, y.s) && lookup(sc.text(y))&gOrg == 0 {
+			if y, ok := sc.next(x.e, limit, ""); ok && y.s == x.e+1 && isUpperAt(s, y.s) && sc.flags(y)&gOrg == 0 {
 				return 0
 			}
 			return x.e
@@ -625,7 +625,7 @@ func (sc *scanner) coordinated(w wtok, hist []wtok, limit int) (int, int) {
 	clear := false
 	x := w
 	for n := 0; n < 8; n++ {
-		f := nameFlags(sc.text(x))
+		f := sc.nameFlags(x)
 		if !isUpperAt(s, x.s) || !sc.nameShaped(x) || allUpper(sc.text(x)) ||
 			f&(nameStop|gPlace|gCountry) != 0 || f&gWord != 0 && f&gSurnameStrong == 0 ||
 			f != 0 && f&(gGiven|gSurname) == 0 {
@@ -643,7 +643,7 @@ func (sc *scanner) coordinated(w wtok, hist []wtok, limit int) (int, int) {
 			clear = true
 		}
 		if n > 0 && clear {
-			if _, en := sc.addressAtName(w, lookup(sc.text(w)), limit); en != 0 {
+			if _, en := sc.addressAtName(w, sc.flags(w), limit); en != 0 {
 				return 0, 0
 			}
 			return w.s, w.e
@@ -672,7 +672,7 @@ func (sc *scanner) addressee(p, limit int) (int, int) {
 	if !ok || x.s != p+4 || !isUpperAt(s, x.s) || !sc.nameShaped(x) || allUpper(sc.text(x)) {
 		return 0, 0
 	}
-	if f := nameFlags(sc.text(x)); f&(gGiven|gSurname) == 0 || f&(nameStop|gPlace) != 0 {
+	if f := sc.nameFlags(x); f&(gGiven|gSurname) == 0 || f&(nameStop|gPlace) != 0 {
 		return 0, 0
 	}
 	return x.s, x.e
@@ -786,7 +786,7 @@ func (sc *scanner) lowerList(w wtok, limit int) (m [8]wtok, n int) {
 	common := 0
 	x := w
 	for {
-		f := lookup(sc.text(x))
+		f := sc.flags(x)
 		if f&gGiven == 0 || f&(gStop|gTitle) != 0 || !sc.nameShaped(x) {
 			return m, 0
 		}
@@ -899,7 +899,7 @@ func hasUpperASCII(s string) bool {
 // an optional initial between them ("eric g. samoylova"): neither may be an
 // English word or a place.
 func (sc *scanner) lowerPair(w wtok, limit int) (int, int) {
-	f := lookup(sc.text(w))
+	f := sc.flags(w)
 	if f&gGivenStrong == 0 || f&(gWord|gPlace|gTown|gStop|gCountry) != 0 {
 		return 0, 0
 	}
@@ -919,7 +919,7 @@ func (sc *scanner) lowerPair(w wtok, limit int) (int, int) {
 	if !isLowerAt(sc.s, x.s) {
 		return 0, 0
 	}
-	if fx := lookup(sc.text(x)); fx&gSurname == 0 || fx&(gWord|gPlace|gStop|gCountry) != 0 {
+	if fx := sc.flags(x); fx&gSurname == 0 || fx&(gWord|gPlace|gStop|gCountry) != 0 {
 		return 0, 0
 	}
 	return w.s, x.e

@@ -20,17 +20,19 @@ import (
 func main() {
 	out := flag.String("out", "summaries.jsonl", "output file")
 	n := flag.Int("n", 50, "summaries to write")
+	seed := flag.Int64("seed", 21, "generator seed")
+	size := flag.Int("size", 1400, "summary bytes")
 	flag.Parse()
-	if err := run(*out, *n); err != nil {
+	if err := run(*out, *n, *seed, *size); err != nil {
 		fmt.Fprintln(os.Stderr, "genprose:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out string, n int) error {
+func run(out string, n int, seed int64, size int) error {
 	prod, err := gen.Kleo(gen.KleoConfig{Config: gen.Config{
-		Users: 5, ItemsPerUser: (n + 4) / 5 * 2, Seed: 21, PIIRate: 0.15,
-		SummaryMin: 1400, SummaryMax: 1400, PlainShape: true,
+		Users: 5, ItemsPerUser: (n + 4) / 5 * 2, Seed: seed, PIIRate: 0.15,
+		SummaryMin: size, SummaryMax: size, PlainShape: true,
 	}})
 	if err != nil {
 		return err
