@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -130,5 +131,28 @@ func TestInitTimes(t *testing.T) {
 	total, mods := initTimes(out)
 	if total != 4*time.Millisecond || len(mods) != 2 || mods[0].name != "github.com/aws/aws-sdk-go" || mods[0].size != int64(3*time.Millisecond) {
 		t.Errorf("total %v, modules %+v", total, mods)
+	}
+}
+
+func TestDeployedEnv(t *testing.T) {
+	got, err := DeployedEnv("testdata/template.yaml", "ProcessorFunction")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The function's own value wins; computed values are left out.
+	want := []string{"EXTRA=x=y", "GOGC=400", "LOG_LEVEL=info"}
+	if !slices.Equal(got, want) {
+		t.Errorf("DeployedEnv = %q, want %q", got, want)
+	}
+	if _, err := DeployedEnv("testdata/template.yaml", "ArchiverFunction"); err == nil {
+		t.Error("a function the template lacks: no error")
+	}
+	// The real template: the processor runs with its log level.
+	real, err := DeployedEnv("../../../template.yaml", "ProcessorFunction")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(real, "LOG_LEVEL=info") {
+		t.Errorf("template.yaml's processor environment %q lacks LOG_LEVEL=info", real)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/FerretDB/FerretDB/ferretdb"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/kleo-network/kleo-stream/internal/cfn"
 	"github.com/kleo-network/kleo-stream/internal/gen"
 	"github.com/kleo-network/kleo-stream/internal/store"
 	"github.com/kleo-network/kleo-stream/internal/store/dial"
@@ -145,6 +146,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	size := fs.Bool("size", true, "also build for linux/arm64 and report what dominates the binary")
 	jsonOut := fs.String("json", "", "also write the results to this file")
 	idle := fs.Duration("idle", 5*time.Second, "after the last invocation, measure the CPU the process spends waiting this long")
+	tmpl := fs.String("template", "template.yaml", "the SAM template whose literal environment the processor is deployed with")
 	perfDir := fs.String("perf", "", "profile the measured invocations with perf record into DIR/perf-<store>.data and print the top functions")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -164,6 +166,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	report := map[string]any{}
+	deployed, err := DeployedEnv(*tmpl, "ProcessorFunction")
+	if err != nil {
+		return err
+	}
 
 	total := *warmup + *batches
 	wl, err := NewWorkload(total, *perBatch, *users, *summary)
@@ -184,7 +190,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
-		env := []string{"KLEO_DATA_DIR=" + filepath.Join(dir, "data"), "LOG_LEVEL=info"}
+		env := append(slices.Clone(deployed), "KLEO_DATA_DIR="+filepath.Join(dir, "data"))
 		dc := dial.Config{Dir: filepath.Join(dir, "data"), Timeout: 10 * time.Second}
 		var stop func() error
 		switch st {
@@ -254,7 +260,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if err := wl.Seed(ctx, dial.Config{Dir: filepath.Join(dir, "data")}); err != nil {
 				return err
 			}
-			res, err := Run(ctx, Config{Bootstrap: *bin, Dir: dir, Env: []string{"KLEO_DATA_DIR=" + filepath.Join(dir, "data")},
+			res, err := Run(ctx, Config{Bootstrap: *bin, Dir: dir, Env: append(slices.Clone(deployed), "KLEO_DATA_DIR="+filepath.Join(dir, "data")),
 				Payloads: payloads[:1], Records: *perBatch, Trace: *trace})
 			if err != nil {
 				return fmt.Errorf("cold start: %w", err)
@@ -275,7 +281,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := wl.Seed(ctx, dial.Config{Dir: filepath.Join(dir, "data")}); err != nil {
 			return err
 		}
-		res, err := Run(ctx, Config{Bootstrap: *bin, Dir: dir, Env: []string{"KLEO_DATA_DIR=" + filepath.Join(dir, "data"), "GODEBUG=inittrace=1"},
+		res, err := Run(ctx, Config{Bootstrap: *bin, Dir: dir, Env: append(slices.Clone(deployed), "KLEO_DATA_DIR="+filepath.Join(dir, "data"), "GODEBUG=inittrace=1"),
 			Payloads: payloads[:1], Records: *perBatch, Trace: *trace, Stdout: &inittrace})
 		if err != nil {
 			return fmt.Errorf("cold start with inittrace: %w", err)
@@ -306,6 +312,56 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 var errUsage = errors.New("usage")
+
+// DeployedEnv returns the environment variables template gives function
+// (the globals, then the function's own) that have literal values, as
+// KEY=value: the settings the deployed process runs with (log level, GOGC,
+// metrics), so that the bootstrap is measured as deployed. Values computed
+// at deploy time (!Ref, !Sub) are left out.
+func DeployedEnv(template, function string) ([]string, error) {
+	b, err := os.ReadFile(template)
+	if err != nil {
+		return nil, err
+	}
+	t, err := cfn.Parse(b)
+	if err != nil {
+		return nil, err
+	}
+	vars := map[string]string{}
+	collect := func(props any) {
+		env, _ := dig(props, "Environment", "Variables").(map[string]any)
+		for k, v := range env {
+			if s, ok := v.(string); ok {
+				vars[k] = s
+			} else {
+				delete(vars, k)
+			}
+		}
+	}
+	collect(dig(t, "Globals", "Function"))
+	fn := dig(t, "Resources", function, "Properties")
+	if fn == nil {
+		return nil, fmt.Errorf("bootstrap: %s has no resource %s", template, function)
+	}
+	collect(fn)
+	out := make([]string, 0, len(vars))
+	for k, v := range vars {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func dig(v any, path ...string) any {
+	for _, k := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
 
 // perfTop prints the n functions with the most samples of their own in the
 // profile at path, and where to read the rest.
