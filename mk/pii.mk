@@ -7,13 +7,25 @@
 PII_DATASET := internal/pii/testdata/presidio/synth_dataset_v2.json
 PII_CORPUS  := internal/pii/testdata/browsing/browsing.txt
 FUZZTIME    ?= 3m
+# The engine that bench-pii compares with ("before"): the commit before the
+# speed work on prose summaries (issue 13), built from git in a scratch
+# module under $(PII_BEFORE_DIR).
+PII_BEFORE     ?= f4f409e
+PII_BEFORE_DIR ?= $(or $(TMPDIR),/tmp)/kleo-pii-before
 
 eval-pii:
 	$(GO) run ./cmd/kleo pii -eval $(PII_DATASET) -corpus $(PII_CORPUS) -doc docs/pii.md
 
 bench-pii:
-	$(GO) test -run '^$$' -bench 'BenchmarkScrub' -benchmem -count=5 -cpu=1 ./internal/pii/ \
+	rm -rf $(PII_BEFORE_DIR) && mkdir -p $(PII_BEFORE_DIR)
+	git archive $(PII_BEFORE) internal/pii | tar -x -C $(PII_BEFORE_DIR)
+	printf 'module github.com/kleo-network/kleo-stream\n\ngo 1.26\n' > $(PII_BEFORE_DIR)/go.mod
+	cd $(PII_BEFORE_DIR) && GOFLAGS= $(GO) test -c -o pii-before.test ./internal/pii/
+	{ $(GO) test -run '^$$' -bench 'BenchmarkScrub' -benchmem -count=5 -cpu=1 ./internal/pii/; \
+	  cd $(PII_BEFORE_DIR)/internal/pii && ../../pii-before.test -test.run '^$$' -test.bench 'BenchmarkScrub/.*/engine' \
+		-test.benchmem -test.count=5 -test.cpu=1 | sed 's#^\(BenchmarkScrub/[^/]*\)/engine#\1/before#'; } \
 		| $(GO) run ./internal/pii/internal/benchmedian -doc docs/pii.md
+	rm -rf $(PII_BEFORE_DIR)
 
 fuzz-pii:
 	$(GO) test -run '^$$' -fuzz=FuzzScrub -fuzztime=$(FUZZTIME) -parallel=1 ./internal/pii/

@@ -1,7 +1,9 @@
 // Command benchmedian reads `go test -bench` output for BenchmarkScrub (run
 // with -count=N) and prints, per input, the median of each metric for the
-// engine and the regexp baseline and the engine's speed-up, as Markdown. With
-// -doc it also replaces the text between the bench-pii markers in that file.
+// engine and the regexp baseline and the engine's speed-up, as Markdown. Rows
+// named <input>/before (an earlier version of the engine, renamed so by
+// mk/pii.mk) add the engine's speed-up over that version. With -doc it also
+// replaces the text between the bench-pii markers in that file.
 package main
 
 import (
@@ -93,9 +95,11 @@ func summarize(r io.Reader, echo io.Writer) (string, error) {
 	b.WriteString("*wall* is Go's usual ns/op and MB/s; *cpu* divides the process's CPU time (getrusage) instead, which\n")
 	b.WriteString("excludes the time other processes held the core.\n\n")
 	b.WriteString("*structured* is the engine without the name and address detectors (the engine before them), run\n")
-	b.WriteString("in the same process; *cost* is engine cpu ÷ structured cpu.\n\n")
-	b.WriteString("| input | engine wall | engine wall MB/s | engine cpu | engine cpu MB/s | engine allocs/op | structured cpu | structured cpu MB/s | cost | baseline cpu | baseline cpu MB/s | baseline allocs/op | speed-up (cpu) | speed-up (wall) |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("in the same process; *cost* is engine cpu ÷ structured cpu.\n")
+	b.WriteString("*before* is the engine of an earlier commit run on the same inputs by the same `make bench-pii`;\n")
+	b.WriteString("*gain* is before cpu ÷ engine cpu.\n\n")
+	b.WriteString("| input | engine wall | engine wall MB/s | engine cpu | engine cpu MB/s | engine allocs/op | structured cpu | structured cpu MB/s | cost | before cpu | before cpu MB/s | gain | baseline cpu | baseline cpu MB/s | baseline allocs/op | speed-up (cpu) | speed-up (wall) |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	seen := map[string]bool{}
 	for _, name := range order {
 		in, _, _ := strings.Cut(name, "/")
@@ -108,9 +112,13 @@ func summarize(r io.Reader, echo io.Writer) (string, error) {
 		if v := med(st, "cpu-ns/op"); v > 0 {
 			stCPU, stMB, cost = dur(v), fmt.Sprintf("%.0f", med(st, "cpu-MB/s")), fmt.Sprintf("%.2f×", med(e, "cpu-ns/op")/v)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %.0f | %.0f | %s | %s | %s | %s | %.2f | %.0f | %.0f× | %.0f× |\n", in,
+		bfCPU, bfMB, gain := "–", "–", "–"
+		if v := med(in+"/before", "cpu-ns/op"); v > 0 {
+			bfCPU, bfMB, gain = dur(v), fmt.Sprintf("%.0f", med(in+"/before", "cpu-MB/s")), fmt.Sprintf("%.2f×", v/med(e, "cpu-ns/op"))
+		}
+		fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %.0f | %.0f | %s | %s | %s | %s | %s | %s | %s | %.2f | %.0f | %.0f× | %.0f× |\n", in,
 			dur(med(e, "ns/op")), med(e, "MB/s"), dur(med(e, "cpu-ns/op")), med(e, "cpu-MB/s"), med(e, "allocs/op"),
-			stCPU, stMB, cost,
+			stCPU, stMB, cost, bfCPU, bfMB, gain,
 			dur(med(r, "cpu-ns/op")), med(r, "cpu-MB/s"), med(r, "allocs/op"),
 			med(r, "cpu-ns/op")/med(e, "cpu-ns/op"), med(r, "ns/op")/med(e, "ns/op"))
 	}
