@@ -229,7 +229,8 @@ func (sc *scanner) coreAtName(w wtok, f uint16, limit int) (int, int) {
 	}
 	// Name words, then a street type that takes the number after it; only
 	// worth reading when a digit follows within a few words.
-	if w.e+1 >= limit || s[w.e] != ' ' || !(isUpperAt(s, w.e+1) || s[w.e+1] == 'u' || s[w.e+1] >= 0x80) || !digitSoon(s, w.e, limit) {
+	if f&gStop != 0 || !isUpperAt(s, w.s) || w.e+1 >= limit || s[w.e] != ' ' ||
+		!(isUpperAt(s, w.e+1) || s[w.e+1] == 'u' || s[w.e+1] >= 0x80) || !digitSoon(s, w.e, limit) {
 		return 0, 0
 	}
 	cur := w

@@ -167,7 +167,7 @@ func (sc *scanner) words() {
 			// starts no name, and needs no cue ("The", "Items").
 			if en == 0 && f&gStop == 0 && (f&gWord == 0 || f&(gGiven|gSurname) != 0) {
 				hist, nh := sc.histAt(i, floor, 1)
-				if nh == 1 && (cueWord(sc.text(hist[0]))&cwMulti != 0 || sc.isAny(hist[0], "to", "at", "of")) {
+				if nh == 1 && multiCue(sc.s[hist[0].s:hist[0].e]) {
 					hist, nh = sc.histAt(i, floor, 3)
 				}
 				if sc.addressCue(hist[:nh], w) {
@@ -225,6 +225,22 @@ func (sc *scanner) words() {
 	if len(found) > 0 {
 		sc.out = mergeFindings(structural, found)
 	}
+}
+
+// multiCue reports whether w (any case) may be the last word of a cue of
+// several words ("my name is", "welcome back", "signed in as", "call me",
+// the cwMulti words of cueWord) or the "to", "at", "of" of a role or an
+// address cue.
+func multiCue(w string) bool {
+	switch len(w) {
+	case 2:
+		a, b := lower(w[0]), lower(w[1])
+		return a == 'i' && b == 's' || a == 'a' && (b == 's' || b == 't') || a == 'm' && b == 'e' ||
+			a == 't' && b == 'o' || a == 'o' && b == 'f'
+	case 4:
+		return lower(w[0]) == 'b' && lower(w[1]) == 'a' && lower(w[2]) == 'c' && lower(w[3]) == 'k'
+	}
+	return false
 }
 
 // isReset reports whether c ends the words that count as context: the
