@@ -163,7 +163,10 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 		f = gSurname | gSurnameStrong
 	}
 	cue := sc.cue(hist, w)
-	if allUpper(t) && cue != cueStrong {
+	// Only a strong cue makes a name of an English word that is no given
+	// name ("Dear Service" is odd, "Service" alone is a word): every rule
+	// below wants a given name, a word no list has, or a strong cue.
+	if cue != cueStrong && (f&gWord != 0 && f&gGiven == 0 || allUpper(t)) {
 		return 0, 0
 	}
 	stop := uint16(nameStop)
@@ -487,6 +490,9 @@ func surnameShape(w string) bool {
 		return false
 	}
 	last := w[len(w)-1]
+	if last < 'a' {
+		return false // every suffix ends in a lower-case letter: not "USDT"
+	}
 	for _, x := range surnameSuffixes {
 		if x[len(x)-1] == last && len(w) >= len(x)+3 && w[len(w)-len(x):] == x {
 			return true

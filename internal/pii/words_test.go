@@ -86,3 +86,35 @@ func TestStructuredOnlySkipsWords(t *testing.T) {
 		t.Fatalf("Scrub = %q", got)
 	}
 }
+
+// TestFastGates checks the cheap tests the word walk runs before the full
+// rules against what those rules would decide.
+func TestFastGates(t *testing.T) {
+	// multiCue is cueWord's cwMulti words plus "to", "at", "of".
+	for _, w := range []string{"is", "IS", "Is", "back", "Back", "as", "As", "me", "to", "To", "at", "of", "OF",
+		"in", "it", "an", "ms", "mr", "dr", "by", "bac", "backs", "i", "", "name", "welcome", "tom", "oft"} {
+		want := cueWord(w)&cwMulti != 0
+		switch string(lowerASCII(w)) {
+		case "to", "at", "of":
+			want = true
+		}
+		if got := multiCue(w); got != want {
+			t.Errorf("multiCue(%q) = %v, want %v", w, got, want)
+		}
+	}
+	// surnameShape rejects a word by a last byte below 'a', so every suffix
+	// must end in a lower-case letter or a UTF-8 continuation byte.
+	for _, x := range surnameSuffixes {
+		if x[len(x)-1] < 'a' {
+			t.Errorf("suffix %q ends in %q, which surnameShape's first test rejects", x, x[len(x)-1])
+		}
+	}
+	for _, tc := range []struct {
+		w    string
+		want bool
+	}{{"Yefremova", true}, {"Jeknić", true}, {"Árnþórsson", true}, {"YEFREMOVA", false}, {"Kishiev", true}, {"Person", false}} {
+		if got := surnameShape(tc.w); got != tc.want {
+			t.Errorf("surnameShape(%q) = %v, want %v", tc.w, got, tc.want)
+		}
+	}
+}
