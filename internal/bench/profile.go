@@ -35,15 +35,18 @@ type Machine struct {
 // StageCost is the median CPU time per record of each handler stage for
 // records whose summaries fall in one size bucket.
 type StageCost struct {
-	SummaryMin  int           `json:"summary_min"`
-	SummaryMax  int           `json:"summary_max"`
-	Records     int           `json:"records"`      // per repetition
-	RecordBytes float64       `json:"record_bytes"` // mean payload size
-	Decode      time.Duration `json:"decode_ns"`
-	PII         time.Duration `json:"pii_ns"`
-	Classify    time.Duration `json:"classify_ns"`
-	// Pipeline is the whole handler per record with a store that costs
-	// nothing: the three stages plus batch bookkeeping.
+	SummaryMin  int     `json:"summary_min"`
+	SummaryMax  int     `json:"summary_max"`
+	Records     int     `json:"records"`      // per repetition
+	RecordBytes float64 `json:"record_bytes"` // mean payload size
+	// Envelope is the invocation payload's decode (JSON, base64) into
+	// records, before the handler runs; Decode is the record's own.
+	Envelope time.Duration `json:"envelope_ns"`
+	Decode   time.Duration `json:"decode_ns"`
+	PII      time.Duration `json:"pii_ns"`
+	Classify time.Duration `json:"classify_ns"`
+	// Pipeline is the whole invocation per record, from the raw payload,
+	// with a store that costs nothing: the stages plus batch bookkeeping.
 	Pipeline time.Duration `json:"pipeline_ns"`
 	// CPU is the process's CPU time (user + system) per record over the
 	// same runs: the pipeline plus the garbage collector's work on other

@@ -9,12 +9,12 @@ import (
 
 // WriteTable prints the profile's medians.
 func (p Profile) WriteTable(w io.Writer) error {
-	fmt.Fprintf(w, "time per record, median of %d runs (pipeline: the whole handler with a free store; CPU: process CPU time, GC included)\n", p.Reps)
+	fmt.Fprintf(w, "time per record, median of %d runs (envelope: the raw invocation payload to records; pipeline: the whole invocation from its raw payload with a free store; CPU: process CPU time, GC included)\n", p.Reps)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "summary bytes\trecord bytes\tdecode\tPII\tclassify\tpipeline\tCPU\t")
+	fmt.Fprintln(tw, "summary bytes\trecord bytes\tenvelope\tdecode\tPII\tclassify\tpipeline\tCPU\t")
 	for _, s := range p.Stages {
-		fmt.Fprintf(tw, "%d..%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t\n", s.SummaryMin, s.SummaryMax, s.RecordBytes,
-			us(s.Decode), us(s.PII), us(s.Classify), us(s.Pipeline), us(s.CPU))
+		fmt.Fprintf(tw, "%d..%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t\n", s.SummaryMin, s.SummaryMax, s.RecordBytes,
+			us(s.Envelope), us(s.Decode), us(s.PII), us(s.Classify), us(s.Pipeline), us(s.CPU))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
