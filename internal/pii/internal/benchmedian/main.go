@@ -91,7 +91,8 @@ func summarize(r io.Reader, echo io.Writer) (string, error) {
 	}
 	var b strings.Builder
 	n := len(samples[order[0]]["ns/op"])
-	fmt.Fprintf(&b, "Medians of %d runs (`go test -bench BenchmarkScrub -count=%d -cpu=1`); %s, shared with other work.\n", n, n, cpu)
+	fmt.Fprintf(&b, "Medians of %d runs (`make bench-pii`: %d rounds of `go test -bench BenchmarkScrub -count=1 -cpu=1`, each followed by\n", n, n)
+	fmt.Fprintf(&b, "one of the *before* engine); %s, shared with other work.\n", cpu)
 	b.WriteString("*wall* is Go's usual ns/op and MB/s; *cpu* divides the process's CPU time (getrusage) instead, which\n")
 	b.WriteString("excludes the time other processes held the core.\n\n")
 	b.WriteString("*structured* is the engine without the name and address detectors (the engine before them), run\n")
