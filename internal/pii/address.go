@@ -57,14 +57,18 @@ func (sc *scanner) coreAtNumber(w wtok, limit int) (int, int) {
 	if e := sc.streetAfterNumber(w.e, limit); e > 0 {
 		return w.s, e
 	}
+	x, ok := sc.next(w.e, limit, "")
+	if !ok || x.s != w.e+1 {
+		return 0, 0
+	}
 	// A number before a box: "45818 P.O. Box 242".
-	if x, ok := sc.next(w.e, limit, ""); ok && x.s == w.e+1 && (sc.is(x, "p") || sc.is(x, "po")) {
+	if sc.is(x, "p") || sc.is(x, "po") {
 		if e := sc.poBox(x, limit); e > 0 {
 			return w.s, e
 		}
 	}
 	// A second number ("363 52 Huntly Street").
-	if x, ok := sc.next(w.e, limit, ""); ok && x.s == w.e+1 && houseNumber(sc.text(x)) {
+	if houseNumber(sc.text(x)) {
 		if e := sc.streetAfterNumber(x.e, limit); e > 0 {
 			return w.s, e
 		}

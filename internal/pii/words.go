@@ -116,7 +116,7 @@ func (sc *scanner) words() {
 				} else if !lowerText {
 					// Hop over the next lower-case words and single spaces
 					// between them ("is" is looked at on its own).
-					for j+1 < limit && s[j] == ' ' && class[s[j+1]]&cLower != 0 && s[j+1] != 'i' {
+					for j+1 < limit && s[j] == ' ' && class[s[j+1]]&cLower != 0 && !isWordIs(s, j+1, limit) {
 						j += 2
 						for j < limit && class[s[j]]&cAlnum != 0 {
 							j++
@@ -225,6 +225,12 @@ func (sc *scanner) words() {
 	if len(found) > 0 {
 		sc.out = mergeFindings(structural, found)
 	}
+}
+
+// isWordIs reports whether the word at i is "is", which the walk stops at
+// ("my name is lena").
+func isWordIs(s string, i, limit int) bool {
+	return s[i] == 'i' && i+1 < limit && s[i+1] == 's' && (i+2 >= limit || class[s[i+2]]&cAlnum == 0)
 }
 
 // multiCue reports whether w (any case) may be the last word of a cue of
