@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -154,5 +155,41 @@ func TestDeployedEnv(t *testing.T) {
 	}
 	if !slices.Contains(real, "LOG_LEVEL=info") {
 		t.Errorf("template.yaml's processor environment %q lacks LOG_LEVEL=info", real)
+	}
+}
+
+func TestAreaShares(t *testing.T) {
+	// Two samples in the PII engine (one of them in malloc under it), one in
+	// the driver under the store, one in the handler wrapper alone, one
+	// unknown. Stacks are leaf first, as perf script prints them.
+	script := `
+	  4a1 runtime.mallocgc+0x1
+	  4a2 github.com/kleo-network/kleo-stream/internal/pii.(*scanner).words+0x2
+	  4a3 github.com/kleo-network/kleo-stream/internal/processor.(*batch).prepare+0x3
+
+	  4b1 github.com/kleo-network/kleo-stream/internal/pii.lookup+0x1
+
+	  4c1 go.mongodb.org/mongo-driver/v2/mongo.(*Collection).BulkWrite+0x1
+	  4c2 github.com/kleo-network/kleo-stream/internal/store/mongostore.(*Store).Ledger+0x2
+	  4c3 github.com/kleo-network/kleo-stream/internal/processor.(*batch).persist+0x3
+
+	  4d1 github.com/kleo-network/kleo-stream/internal/processor.(*Processor).Handle+0x1
+
+	  4e1 [unknown]
+`
+	shares, n, err := areaShares(strings.NewReader(script))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, s := range shares {
+		got[s.name] = s.size
+	}
+	want := map[string]int64{"PII": 2, "mongo driver": 1, "processor": 1, "other": 1}
+	if n != 5 || !maps.Equal(got, want) {
+		t.Errorf("areaShares = %v over %d samples, want %v over 5", got, n, want)
+	}
+	if shares[0].name != "PII" {
+		t.Errorf("largest first: got %v", shares)
 	}
 }

@@ -239,7 +239,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "           last error: %.300s\n", res.LastError)
 		}
 		if cfg.Perf != "" {
-			if err := perfTop(ctx, cfg.Perf, 25, stdout); err != nil {
+			if err := perfReport(ctx, cfg.Perf, 15, stdout); err != nil {
 				return fmt.Errorf("%s: %w", st, err)
 			}
 		}
@@ -361,27 +361,6 @@ func dig(v any, path ...string) any {
 		v = m[k]
 	}
 	return v
-}
-
-// perfTop prints the n functions with the most samples of their own in the
-// profile at path, and where to read the rest.
-func perfTop(ctx context.Context, path string, n int, w io.Writer) error {
-	out, err := exec.CommandContext(ctx, "perf", "report", "-i", path, "--stdio", "--no-children",
-		"--sort", "symbol", "-g", "none", "--percent-limit", "0.5").Output()
-	if err != nil {
-		return fmt.Errorf("perf report: %w", err)
-	}
-	fmt.Fprintf(w, "           profile %s (perf report -i %s); functions by own samples:\n", path, path)
-	for _, line := range strings.Split(string(out), "\n") {
-		if n == 0 {
-			break
-		}
-		if t := strings.TrimSpace(line); t != "" && !strings.HasPrefix(t, "#") {
-			fmt.Fprintf(w, "             %s\n", t)
-			n--
-		}
-	}
-	return nil
 }
 
 // sizeReport builds the processor for linux/arm64 as `make build` does and
