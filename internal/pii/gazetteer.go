@@ -66,7 +66,13 @@ func lookup(w string) uint16 {
 		return 0
 	}
 	h := uint64(14695981039346656037)
-	for i := 0; i < len(w); {
+	i := 0
+	// Most words are ASCII: hash them without the per-byte UTF-8 test.
+	for ; i < len(w) && w[i] < utf8.RuneSelf; i++ {
+		h ^= uint64(lowerTab[w[i]])
+		h *= 1099511628211
+	}
+	for i < len(w) {
 		c := w[i]
 		if c < utf8.RuneSelf {
 			if 'A' <= c && c <= 'Z' {
@@ -107,6 +113,14 @@ func lookup(w string) uint16 {
 		}
 	}
 }
+
+// lowerTab maps an ASCII byte to its lower case.
+var lowerTab = func() (t [utf8.RuneSelf]byte) {
+	for c := range t {
+		t[c] = lower(byte(c))
+	}
+	return t
+}()
 
 // gluedStreet reports whether word w ends in a glued street-type suffix
 // (Lindenstraße, Harjukuja, Rooseveltlaan) after at least three letters and
