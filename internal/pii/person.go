@@ -223,6 +223,13 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 			end = sc.dotAfter(x)
 			break
 		}
+		// A word glued to what no finding may end at is no part of the
+		// run: the run would be dropped whole ("AAa Aa I Aa Ia#"), while
+		// its first words are a name once the words after them are
+		// redacted on their own.
+		if !sc.rightClean(x.e) {
+			break
+		}
 		run[k], fl[k] = x, xf
 		k++
 		end = x.e

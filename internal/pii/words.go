@@ -888,6 +888,13 @@ func (sc *scanner) cleanEdges(a, b, floor, limit int) bool {
 			return false
 		}
 	}
+	return sc.rightClean(b)
+}
+
+// rightClean is cleanEdges's test of the bytes after a finding that ends
+// at b: white space, or punctuation followed by white space.
+func (sc *scanner) rightClean(b int) bool {
+	s := sc.s
 	if b < len(s) {
 		c := s[b]
 		switch {
