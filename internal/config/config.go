@@ -18,10 +18,9 @@ import (
 )
 
 // SecretSource resolves a secret reference. Package secrets implements it with
-// AWS Secrets Manager and SSM Parameter Store.
+// AWS Secrets Manager.
 type SecretSource interface {
 	SecretString(ctx context.Context, secretID string) (string, error)
-	Parameter(ctx context.Context, name string) (string, error)
 }
 
 // Processor is the processor function's configuration.
@@ -146,43 +145,36 @@ func (e *env) metrics() Metrics {
 }
 
 // secret reads a value given directly in plain (for local runs), or by
-// reference in secretVar (Secrets Manager) or paramVar (SSM). At most one
-// may be set.
-func (e *env) secret(ctx context.Context, src SecretSource, plain, secretVar, paramVar string) string {
-	set := 0
-	for _, n := range []string{plain, secretVar, paramVar} {
-		if n != "" && e.get(n) != "" {
-			set++
-		}
+// reference in secretVar (Secrets Manager). At most one may be set.
+// retiredVar, the SSM Parameter Store variable of earlier versions, is
+// refused rather than ignored: ignored, it would leave the function on the
+// embedded store or without a wallet. (The SSM client alone cost 7 ms of
+// every cold start, for a source the template never deploys.)
+func (e *env) secret(ctx context.Context, src SecretSource, plain, secretVar, retiredVar string) string {
+	if e.get(retiredVar) != "" {
+		e.fail(retiredVar, "SSM Parameter Store is no longer read: put the value in a Secrets Manager secret and set %s", secretVar)
+		return ""
 	}
-	if set > 1 {
-		e.fail(plain, "set only one of %s, %s and %s", plain, secretVar, paramVar)
+	if plain != "" && e.get(plain) != "" && e.get(secretVar) != "" {
+		e.fail(plain, "set only one of %s and %s", plain, secretVar)
 		return ""
 	}
 	switch {
 	case plain != "" && e.get(plain) != "":
 		return e.get(plain)
-	case e.get(secretVar) != "" || e.get(paramVar) != "":
+	case e.get(secretVar) != "":
 		if src == nil {
 			e.fail(secretVar, "no secret source to resolve it")
 			return ""
 		}
-		var v string
-		var err error
-		name := secretVar
-		if id := e.get(secretVar); id != "" {
-			v, err = src.SecretString(ctx, id)
-		} else {
-			name = paramVar
-			v, err = src.Parameter(ctx, e.get(paramVar))
-		}
+		v, err := src.SecretString(ctx, e.get(secretVar))
 		if err != nil {
 			// The error from AWS names the secret, never its value.
-			e.fail(name, "cannot read it: %v", err)
+			e.fail(secretVar, "cannot read it: %v", err)
 			return ""
 		}
 		if v == "" {
-			e.fail(name, "the secret is empty")
+			e.fail(secretVar, "the secret is empty")
 		}
 		return v
 	}
@@ -211,8 +203,7 @@ func LoadProcessor(ctx context.Context, getenv func(string) string, src SecretSo
 }
 
 // LoadArchiver reads the archiver's configuration. Exactly one wallet source
-// must be set: ARWEAVE_WALLET_FILE (local), ARWEAVE_WALLET_SECRET_ARN or
-// ARWEAVE_WALLET_PARAMETER.
+// must be set: ARWEAVE_WALLET_FILE (local) or ARWEAVE_WALLET_SECRET_ARN.
 func LoadArchiver(ctx context.Context, getenv func(string) string, src SecretSource, readFile func(string) ([]byte, error)) (Archiver, error) {
 	e := &env{get: getenv}
 	var c Archiver
@@ -249,7 +240,7 @@ func LoadArchiver(ctx context.Context, getenv func(string) string, src SecretSou
 	} else {
 		c.Wallet = []byte(e.secret(ctx, src, "", "ARWEAVE_WALLET_SECRET_ARN", "ARWEAVE_WALLET_PARAMETER"))
 		if len(c.Wallet) == 0 && e.err == nil {
-			e.fail("ARWEAVE_WALLET_SECRET_ARN", "no wallet: set ARWEAVE_WALLET_SECRET_ARN, ARWEAVE_WALLET_PARAMETER or ARWEAVE_WALLET_FILE")
+			e.fail("ARWEAVE_WALLET_SECRET_ARN", "no wallet: set ARWEAVE_WALLET_SECRET_ARN or ARWEAVE_WALLET_FILE")
 		}
 	}
 	return c, e.err

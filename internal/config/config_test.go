@@ -17,17 +17,10 @@ func (f fakeSecrets) SecretString(_ context.Context, id string) (string, error) 
 	return "", errors.New("ResourceNotFoundException: secret " + id)
 }
 
-func (f fakeSecrets) Parameter(_ context.Context, name string) (string, error) {
-	if v, ok := f["ssm:"+name]; ok {
-		return v, nil
-	}
-	return "", errors.New("ParameterNotFound: " + name)
-}
-
 func getenv(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 func TestLoadProcessor(t *testing.T) {
-	src := fakeSecrets{"sm:arn:db": "mongodb://secret-host/", "ssm:/kleo/db": "mongodb+srv://param-host/"}
+	src := fakeSecrets{"sm:arn:db": "mongodb://secret-host/"}
 	tests := []struct {
 		name    string
 		env     map[string]string
@@ -37,8 +30,10 @@ func TestLoadProcessor(t *testing.T) {
 		{"embedded default", map[string]string{}, "", ""},
 		{"plain uri", map[string]string{"MONGODB_URI": "mongodb://localhost:27017"}, "mongodb://localhost:27017", ""},
 		{"secrets manager", map[string]string{"MONGODB_URI_SECRET_ARN": "arn:db"}, "mongodb://secret-host/", ""},
-		{"ssm", map[string]string{"MONGODB_URI_PARAMETER": "/kleo/db"}, "mongodb+srv://param-host/", ""},
-		{"two sources", map[string]string{"MONGODB_URI": "mongodb://x", "MONGODB_URI_PARAMETER": "/kleo/db"}, "", "MONGODB_URI: set only one"},
+		// Ignored, an SSM parameter would leave the function on the embedded store.
+		{"ssm refused", map[string]string{"MONGODB_URI_PARAMETER": "/kleo/db"}, "", "MONGODB_URI_PARAMETER: SSM Parameter Store is no longer read"},
+		{"ssm refused beside a uri", map[string]string{"MONGODB_URI": "mongodb://x", "MONGODB_URI_PARAMETER": "/kleo/db"}, "", "MONGODB_URI_PARAMETER: SSM"},
+		{"two sources", map[string]string{"MONGODB_URI": "mongodb://x", "MONGODB_URI_SECRET_ARN": "arn:db"}, "", "MONGODB_URI: set only one"},
 		{"missing secret", map[string]string{"MONGODB_URI_SECRET_ARN": "arn:nope"}, "", "MONGODB_URI_SECRET_ARN: cannot read it"},
 		{"not a mongo uri", map[string]string{"MONGODB_URI": "postgres://x"}, "", "MONGODB_URI: want a mongodb://"},
 		{"bad timeout", map[string]string{"MONGODB_CONNECT_TIMEOUT": "soon"}, "", "MONGODB_CONNECT_TIMEOUT: want a positive duration"},
@@ -93,6 +88,8 @@ func TestLoadArchiverWallet(t *testing.T) {
 		{"none", map[string]string{}, "", "no wallet"},
 		{"missing file", map[string]string{"ARWEAVE_WALLET_FILE": "x.json"}, "", "ARWEAVE_WALLET_FILE: cannot read"},
 		{"two", map[string]string{"ARWEAVE_WALLET_FILE": "w.json", "ARWEAVE_WALLET_SECRET_ARN": "arn:wallet"}, "", "only one wallet source"},
+		{"ssm refused", map[string]string{"ARWEAVE_WALLET_PARAMETER": "/kleo/wallet"}, "", "ARWEAVE_WALLET_PARAMETER: SSM Parameter Store is no longer read"},
+		{"ssm beside a file", map[string]string{"ARWEAVE_WALLET_FILE": "w.json", "ARWEAVE_WALLET_PARAMETER": "/kleo/wallet"}, "", "only one wallet source"},
 		{"bad mode", map[string]string{"ARWEAVE_WALLET_FILE": "w.json", "ARWEAVE_MODE": "ftp"}, "", "ARWEAVE_MODE"},
 		{"bad URL base", map[string]string{"ARWEAVE_WALLET_FILE": "w.json", "ARCHIVE_URL_BASE": "arweave.net"}, "", "ARCHIVE_URL_BASE"},
 	}

@@ -1,6 +1,6 @@
-// Package secrets resolves secret references with AWS Secrets Manager and SSM
-// Parameter Store. The AWS configuration is loaded on first use, so functions
-// that run with plain local configuration never touch AWS.
+// Package secrets resolves secret references with AWS Secrets Manager. The
+// AWS configuration is loaded on first use, so functions that run with plain
+// local configuration never touch AWS.
 package secrets
 
 import (
@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
 // AWS implements config.SecretSource.
@@ -36,16 +35,4 @@ func (a *AWS) SecretString(ctx context.Context, secretID string) (string, error)
 		return "", fmt.Errorf("secrets: get secret value: %w", err)
 	}
 	return aws.ToString(out.SecretString), nil
-}
-
-// Parameter returns the decrypted value of an SSM parameter.
-func (a *AWS) Parameter(ctx context.Context, name string) (string, error) {
-	if err := a.load(ctx); err != nil {
-		return "", fmt.Errorf("secrets: loading AWS configuration: %w", err)
-	}
-	out, err := ssm.NewFromConfig(a.cfg).GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
-	if err != nil {
-		return "", fmt.Errorf("secrets: get parameter: %w", err)
-	}
-	return aws.ToString(out.Parameter.Value), nil
 }
