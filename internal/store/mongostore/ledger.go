@@ -14,7 +14,7 @@ import (
 )
 
 // Ledger implements store.Store with one update command: an upsert doing
-// only $setOnInsert per entry, and per counted id an update from Pending to
+// only $setOnInsert per entry, and per counted id an update setting
 // Counted. (One updateMany over the counted ids would be a second command:
 // the driver sends updateOne and updateMany statements separately. Being
 // all updateOne, the command is also a retryable write.) The entries the
