@@ -2,16 +2,11 @@ package mongostore_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
-	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
-	"github.com/kleo-network/kleo-stream/internal/eip55"
-	"github.com/kleo-network/kleo-stream/internal/store"
 	"github.com/kleo-network/kleo-stream/internal/store/ferrettest"
 	"github.com/kleo-network/kleo-stream/internal/store/mongostore"
+	"github.com/kleo-network/kleo-stream/internal/store/storetest"
 )
 
 // BenchmarkSteadyBatch measures the processor's three calls (Users, Ledger,
@@ -20,62 +15,10 @@ import (
 // the time includes the server's; profile with -cpuprofile and
 // -focus=mongostore for the client's share, which is what a Lambda pays.
 func BenchmarkSteadyBatch(b *testing.B) {
-	const users, perUser = 50, 2
-	ctx := b.Context()
-	s, err := mongostore.Open(ctx, ferrettest.Start(b), "bench")
+	s, err := mongostore.Open(b.Context(), ferrettest.Start(b), "bench")
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer s.Close(context.Background())
-	var addrs []string
-	var docs []bson.M
-	for u := range users {
-		a := fmt.Sprintf("0x%040x", 0xabcdef00+u)
-		addrs = append(addrs, a)
-		docs = append(docs, bson.M{"address": eip55.Checksum(a), "kleo_points": int32(0), "total_data_quantity": int32(0),
-			"milestones": bson.D{{Key: "data_owned", Value: int32(0)}}, "activity_json": bson.D{}, "previous_hash": "default_hash"})
-	}
-	if err := s.InsertUsers(ctx, docs); err != nil {
-		b.Fatal(err)
-	}
-	n := 0
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		us, err := s.Users(ctx, addrs)
-		if err != nil {
-			b.Fatal(err)
-		}
-		var es []store.Entry
-		var counted []string
-		updates := make([]store.Apply, 0, len(addrs))
-		for _, a := range addrs {
-			u := us[a]
-			counted = append(counted, u.Applied...)
-			upd := store.Apply{UserID: u.ID, Version: u.Version, Activities: map[string]int64{}}
-			for range perUser {
-				n++
-				id := fmt.Sprintf("%024x", n)
-				es = append(es, store.Entry{ID: id, Address: a, Shard: "shardId-000000000000", Seq: fmt.Sprintf("4959%052d", n),
-					Bytes: 1756, Activity: "Coding", VisitTime: int64(n), Seen: time.Now(), Findings: map[string]int64{"PERSON": 1}})
-				upd.Applied = append(upd.Applied, id)
-				upd.Bytes += 1756
-				upd.Activities["Coding"]++
-			}
-			updates = append(updates, upd)
-		}
-		if _, err := s.Ledger(ctx, es, counted); err != nil {
-			b.Fatal(err)
-		}
-		errs, err := s.Apply(ctx, updates)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, err := range errs {
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/(users*perUser), "µs/record")
+	storetest.SteadyBatch(b, s, 50, 2)
 }
