@@ -29,7 +29,7 @@ func (s *Store) Ledger(ctx context.Context, entries []store.Entry, counted []str
 	seen := make(map[string]bool, len(entries))
 	var ids []string // distinct entry ids, in order
 	// The statements are encoded here, into one buffer, rather than by the
-	// driver's reflection: that encoding was most of the client's CPU for a
+	// driver's reflection: that encoding was about half the client's CPU for a
 	// batch. Each statement's documents are sub-slices that append never
 	// moves (a grown buffer leaves the old bytes where they are).
 	buf := make([]byte, 0, 512*len(entries)+96*len(counted))
