@@ -410,8 +410,12 @@ func (d *Decoder) integer(data []byte, v span, name string) (int64, error) {
 	default:
 		return 0, invalid("%s: want a number, got %s", name, kindOf(c))
 	}
-	if n, err := strconv.ParseInt(string(text), 10, 64); err == nil {
-		return positive(n, name)
+	// Browsers report visit times with sub-millisecond fractions: those
+	// go straight to ParseFloat, since ParseInt's error would allocate.
+	if bytes.IndexAny(text, ".eE") < 0 {
+		if n, err := strconv.ParseInt(string(text), 10, 64); err == nil {
+			return positive(n, name)
+		}
 	}
 	f, err := strconv.ParseFloat(string(text), 64)
 	if err != nil && !errors.Is(err, strconv.ErrRange) {

@@ -151,6 +151,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *perfDir != "" {
+		// perf record -q exits silently when it cannot create its file.
+		if err := os.MkdirAll(*perfDir, 0o755); err != nil {
+			return err
+		}
+	}
 	if runtime.GOOS != "linux" {
 		return errors.New("bench-bootstrap reads /proc: Linux only")
 	}
