@@ -182,7 +182,7 @@ func BenchmarkInvocation(b *testing.B) {
 			}
 			per := float64(b.N * len(recs))
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/per, "ns/record")
-			b.ReportMetric(float64((rusageCPU() - cpu0).Nanoseconds())/per, "cpu-ns/record")
+			b.ReportMetric(float64((rusageCPU()-cpu0).Nanoseconds())/per, "cpu-ns/record")
 			b.ReportMetric(testing.AllocsPerRun(10, func() { h.Invoke(ctx, payload) })/float64(len(recs)), "allocs/record")
 		})
 	}
