@@ -534,12 +534,47 @@ func (s *udpSink) count() int {
 // trimmed, stripped unless symbols is set, for a profiler), into dir, and
 // returns its path.
 func Build(ctx context.Context, pkg, dir, goarch string, symbols bool) (string, error) {
+	return buildIn(ctx, "", pkg, dir, goarch, symbols)
+}
+
+// BuildCommit builds pkg as it was at a git commit of the repository in
+// the working directory, from a copy of that commit's tree under dir, so
+// that today's path and an earlier one can be measured in the same run.
+func BuildCommit(ctx context.Context, commit, pkg, dir string, symbols bool) (string, error) {
+	src := filepath.Join(dir, "src")
+	if err := os.MkdirAll(src, 0o755); err != nil {
+		return "", err
+	}
+	archive := exec.CommandContext(ctx, "git", "archive", "--format=tar", commit)
+	untar := exec.CommandContext(ctx, "tar", "-x", "-C", src)
+	pipe, err := archive.StdoutPipe()
+	if err != nil {
+		return "", err
+	}
+	untar.Stdin = pipe
+	var stderr bytes.Buffer
+	archive.Stderr = &stderr
+	if err := archive.Start(); err != nil {
+		return "", fmt.Errorf("bootstrap: git archive: %w", err)
+	}
+	if out, err := untar.CombinedOutput(); err != nil {
+		archive.Wait()
+		return "", fmt.Errorf("bootstrap: untar %s: %v\n%s", commit, err, out)
+	}
+	if err := archive.Wait(); err != nil {
+		return "", fmt.Errorf("bootstrap: git archive %s: %v: %s", commit, err, bytes.TrimSpace(stderr.Bytes()))
+	}
+	return buildIn(ctx, src, pkg, dir, "", symbols)
+}
+
+func buildIn(ctx context.Context, src, pkg, dir, goarch string, symbols bool) (string, error) {
 	out := filepath.Join(dir, "bootstrap")
 	ldflags := "-ldflags=-s -w"
 	if symbols {
 		ldflags = "-ldflags="
 	}
 	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", ldflags, "-o", out, pkg)
+	cmd.Dir = src
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
 	if goarch != "" {
 		cmd.Env = append(cmd.Env, "GOARCH="+goarch)

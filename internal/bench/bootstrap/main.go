@@ -147,6 +147,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	jsonOut := fs.String("json", "", "also write the results to this file")
 	idle := fs.Duration("idle", 5*time.Second, "after the last invocation, measure the CPU the process spends waiting this long")
 	tmpl := fs.String("template", "template.yaml", "the SAM template whose literal environment the processor is deployed with")
+	old := fs.String("old", "", "also build the bootstrap at this git commit and run it on the same workload, in turns with today's (the same-run ratio)")
+	rounds := fs.Int("rounds", 1, "runs of each bootstrap per store, in turns")
 	perfDir := fs.String("perf", "", "profile the measured invocations with perf record into DIR/perf-<store>.data and print the top functions")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -190,70 +192,70 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "bootstrap %s: %d invocations of %d new records of %d B (%d B per record in the payload), %d warm-up\n\n",
 		*bin, total, *perBatch, meanData, bytesIn/total / *perBatch, *warmup)
 	report["record_bytes"], report["payload_bytes_per_record"] = meanData, bytesIn/total / *perBatch
-	fmt.Fprintf(stdout, "%-10s %11s %11s %11s %11s %12s %13s %13s %7s %9s\n", "store", "CPU/record", "median", "(/proc)", "waiting", "wall/batch", "peak RSS 1st", "peak RSS end", "errors", "failures")
-	for _, st := range strings.Split(*stores, ",") {
-		dir := filepath.Join(tmp, st)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+	fmt.Fprintf(stdout, "%-14s %11s %11s %11s %11s %12s %13s %13s %7s %9s\n", "store", "CPU/record", "median", "(/proc)", "waiting", "wall/batch", "peak RSS 1st", "peak RSS end", "errors", "failures")
+	// Each bootstrap runs with the literal environment of its own template.
+	type variant struct {
+		name, bin string
+		env       []string
+	}
+	variants := []variant{{"", *bin, deployed}}
+	if *old != "" {
+		dir := filepath.Join(tmp, "old")
+		fmt.Fprintln(stderr, "building ./functions/processor at", *old)
+		oldBin, err := BuildCommit(ctx, *old, "./functions/processor", dir, *perfDir != "")
+		if err != nil {
 			return err
 		}
-		env := append(slices.Clone(deployed), "KLEO_DATA_DIR="+filepath.Join(dir, "data"))
-		dc := dial.Config{Dir: filepath.Join(dir, "data"), Timeout: 10 * time.Second}
-		var stop func() error
-		switch st {
-		case "ferretdb":
-			fdir := filepath.Join(tmp, "ferret")
-			if err := os.MkdirAll(fdir, 0o755); err != nil {
-				return err
-			}
-			uri, s, err := startFerretDB(ctx, fdir)
-			if err != nil {
-				return err
-			}
-			stop = s
-			env = append(env, "MONGODB_URI="+uri)
-			dc.URI = uri
-		case "embedded":
-		default:
-			return fmt.Errorf("%w: unknown store %q", errUsage, st)
+		oldEnv, err := DeployedEnv(filepath.Join(dir, "src", "template.yaml"), "ProcessorFunction")
+		if err != nil {
+			return err
 		}
-		err := wl.Seed(ctx, dc)
-		var res Result
-		var cfg Config
-		if err == nil {
-			cfg = Config{Bootstrap: *bin, Dir: dir, Env: env, Payloads: payloads,
-				Records: *perBatch, Warmup: *warmup, Trace: *trace, Idle: *idle}
-			if *perfDir != "" {
-				if cfg.Perf, err = filepath.Abs(filepath.Join(*perfDir, "perf-"+st+".data")); err != nil {
-					return err
+		variants = append(variants, variant{" old", oldBin, oldEnv})
+	}
+	for _, st := range strings.Split(*stores, ",") {
+		meds := make([][]time.Duration, len(variants))
+		for r := 0; r < *rounds; r++ {
+			for vi, v := range variants {
+				dir := filepath.Join(tmp, fmt.Sprintf("%s-%d-%d", st, r, vi))
+				perf := ""
+				if *perfDir != "" && r == 0 {
+					if perf, err = filepath.Abs(filepath.Join(*perfDir, "perf-"+st+strings.ReplaceAll(v.name, " ", "-")+".data")); err != nil {
+						return err
+					}
+				}
+				res, err := runStore(ctx, st, dir, wl, Config{Bootstrap: v.bin, Env: slices.Clone(v.env), Payloads: payloads,
+					Records: *perBatch, Warmup: *warmup, Trace: *trace, Idle: *idle, Perf: perf})
+				if err != nil {
+					return fmt.Errorf("%s%s: %w", st, v.name, err)
+				}
+				stat, sched := res.PerRecord(*perBatch)
+				med, waiting := res.Median(*perBatch), res.Waiting(*perBatch, *idle)
+				meds[vi] = append(meds[vi], med)
+				fmt.Fprintf(stdout, "%-14s %11s %11s %11s %11s %12s %13s %13s %7d %9d\n", st+v.name, round(sched), round(med), round(stat), round(waiting),
+					round(res.Wall/time.Duration(res.Measured)), mib(res.PeakRSSFirst), mib(res.PeakRSS), res.Errors, res.ItemFailures)
+				if res.Errors > 0 {
+					fmt.Fprintf(stdout, "               last error: %.300s\n", res.LastError)
+				}
+				if perf != "" {
+					if err := perfReport(ctx, perf, 15, stdout); err != nil {
+						return fmt.Errorf("%s: %w", st, err)
+					}
+				}
+				if r == 0 && v.name == "" {
+					report[st] = map[string]any{"cpu_per_record_ns": stat.Nanoseconds(), "schedstat_cpu_per_record_ns": sched.Nanoseconds(),
+						"median_cpu_per_record_ns": med.Nanoseconds(), "waiting_cpu_per_record_ns": waiting.Nanoseconds(), "idle_cpu_per_second_ns": (res.IdleCPU * time.Second / max(*idle, 1)).Nanoseconds(),
+						"wall_per_batch_ns": (res.Wall / time.Duration(res.Measured)).Nanoseconds(), "peak_rss_first_bytes": res.PeakRSSFirst,
+						"peak_rss_bytes": res.PeakRSS, "errors": res.Errors, "item_failures": res.ItemFailures,
+						"trace_segments": res.TraceSegments, "output_bytes": res.OutputBytes}
 				}
 			}
-			res, err = Run(ctx, cfg)
 		}
-		if stop != nil {
-			if serr := stop(); err == nil {
-				err = serr
-			}
+		if len(variants) > 1 {
+			now, then := median(meds[0]), median(meds[1])
+			fmt.Fprintf(stdout, "%-14s median CPU per record over %d rounds in turns: %s now, %s at %s: %.2fx\n", st, *rounds, round(now), round(then), *old, float64(then)/float64(max(now, 1)))
+			report[st+"_old"] = map[string]any{"commit": *old, "rounds": *rounds, "median_cpu_per_record_ns": then.Nanoseconds(),
+				"new_median_cpu_per_record_ns": now.Nanoseconds()}
 		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", st, err)
-		}
-		stat, sched := res.PerRecord(*perBatch)
-		med, waiting := res.Median(*perBatch), res.Waiting(*perBatch, *idle)
-		fmt.Fprintf(stdout, "%-10s %11s %11s %11s %11s %12s %13s %13s %7d %9d\n", st, round(sched), round(med), round(stat), round(waiting),
-			round(res.Wall/time.Duration(res.Measured)), mib(res.PeakRSSFirst), mib(res.PeakRSS), res.Errors, res.ItemFailures)
-		if res.Errors > 0 {
-			fmt.Fprintf(stdout, "           last error: %.300s\n", res.LastError)
-		}
-		if cfg.Perf != "" {
-			if err := perfReport(ctx, cfg.Perf, 15, stdout); err != nil {
-				return fmt.Errorf("%s: %w", st, err)
-			}
-		}
-		report[st] = map[string]any{"cpu_per_record_ns": stat.Nanoseconds(), "schedstat_cpu_per_record_ns": sched.Nanoseconds(),
-			"median_cpu_per_record_ns": med.Nanoseconds(), "waiting_cpu_per_record_ns": waiting.Nanoseconds(), "idle_cpu_per_second_ns": (res.IdleCPU * time.Second / max(*idle, 1)).Nanoseconds(),
-			"wall_per_batch_ns": (res.Wall / time.Duration(res.Measured)).Nanoseconds(), "peak_rss_first_bytes": res.PeakRSSFirst,
-			"peak_rss_bytes": res.PeakRSS, "errors": res.Errors, "item_failures": res.ItemFailures,
-			"trace_segments": res.TraceSegments, "output_bytes": res.OutputBytes}
 	}
 
 	if *colds > 0 {
@@ -318,6 +320,43 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 var errUsage = errors.New("usage")
+
+// runStore runs one bootstrap on a fresh store of kind st under dir,
+// seeded with the workload: FerretDB started for this run alone, or the
+// embedded store's files.
+func runStore(ctx context.Context, st, dir string, wl *Workload, cfg Config) (res Result, err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return res, err
+	}
+	cfg.Dir = dir
+	cfg.Env = append(cfg.Env, "KLEO_DATA_DIR="+filepath.Join(dir, "data"))
+	dc := dial.Config{Dir: filepath.Join(dir, "data"), Timeout: 10 * time.Second}
+	switch st {
+	case "ferretdb":
+		fdir := filepath.Join(dir, "ferret")
+		if err := os.MkdirAll(fdir, 0o755); err != nil {
+			return res, err
+		}
+		uri, stop, err := startFerretDB(ctx, fdir)
+		if err != nil {
+			return res, err
+		}
+		defer func() {
+			if serr := stop(); err == nil {
+				err = serr
+			}
+		}()
+		cfg.Env = append(cfg.Env, "MONGODB_URI="+uri)
+		dc.URI = uri
+	case "embedded":
+	default:
+		return res, fmt.Errorf("%w: unknown store %q", errUsage, st)
+	}
+	if err := wl.Seed(ctx, dc); err != nil {
+		return res, err
+	}
+	return Run(ctx, cfg)
+}
 
 // DeployedEnv returns the environment variables template gives function
 // (the globals, then the function's own) that have literal values, as
