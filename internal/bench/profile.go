@@ -42,7 +42,11 @@ type StageCost struct {
 	// Envelope is the invocation payload's decode (JSON, base64) into
 	// records, before the handler runs; Decode is the record's own.
 	Envelope time.Duration `json:"envelope_ns"`
-	Decode   time.Duration `json:"decode_ns"`
+	// EnvelopeOld is the same payloads' decode by aws-lambda-go's
+	// reflection (encoding/json), as the processor had it before, measured
+	// in the same run.
+	EnvelopeOld time.Duration `json:"envelope_old_ns"`
+	Decode      time.Duration `json:"decode_ns"`
 	PII      time.Duration `json:"pii_ns"`
 	Classify time.Duration `json:"classify_ns"`
 	// Pipeline is the whole invocation per record, from the raw payload,
@@ -52,6 +56,8 @@ type StageCost struct {
 	// same runs: the pipeline plus the garbage collector's work on other
 	// threads, which a one-vCPU Lambda pays in its own time.
 	CPU time.Duration `json:"cpu_ns"`
+	// Allocs is the heap allocations per record of the whole invocation.
+	Allocs float64 `json:"allocs"`
 }
 
 // DBCost is the median cost of one batch's database writes.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/kleo-network/kleo-stream/internal/classify"
@@ -173,13 +174,23 @@ func stages(ctx context.Context, cfg Config, b Bucket, s processor.Scrubber, c c
 		}
 		payloads = append(payloads, ps)
 	}
-	var env, dec, pi, cl, pipe, cpu []time.Duration
+	// The envelope as aws-lambda-go decodes it by reflection, on the same
+	// payloads in the same run: the path the processor had before.
+	reflectDecode := lambda.NewHandler(func(events.KinesisEvent) (events.KinesisEventResponse, error) {
+		entered = time.Now()
+		return events.KinesisEventResponse{}, nil
+	})
+	var env, envOld, dec, pi, cl, pipe, cpu []time.Duration
+	var allocs []float64
 	var bytes, count float64
+	var ms runtime.MemStats
 	for rep := range cfg.Reps + 1 {
 		chunk := recs[rep*cfg.Records : (rep+1)*cfg.Records]
 		obs = obs[:0]
 		var e, whole time.Duration
 		runtime.GC() // start each repetition with the same heap
+		runtime.ReadMemStats(&ms)
+		mallocs := ms.Mallocs
 		cpu0 := processCPU()
 		for _, payload := range payloads[rep] {
 			t0 := time.Now()
@@ -190,6 +201,16 @@ func stages(ctx context.Context, cfg Config, b Bucket, s processor.Scrubber, c c
 			e += entered.Sub(t0)
 		}
 		used := processCPU() - cpu0
+		runtime.ReadMemStats(&ms)
+		mallocs = ms.Mallocs - mallocs
+		var eo time.Duration
+		for _, payload := range payloads[rep] {
+			t0 := time.Now()
+			if _, err := reflectDecode.Invoke(ctx, payload); err != nil {
+				return StageCost{}, fmt.Errorf("bench: aws-lambda-go decode: %w", err)
+			}
+			eo += entered.Sub(t0)
+		}
 		if rep == 0 {
 			continue // warm-up
 		}
@@ -199,7 +220,8 @@ func stages(ctx context.Context, cfg Config, b Bucket, s processor.Scrubber, c c
 		}
 		n := time.Duration(len(chunk))
 		env, dec, pi, cl, pipe = append(env, e/n), append(dec, d/n), append(pi, p/n), append(cl, k/n), append(pipe, whole/n)
-		cpu = append(cpu, used/n)
+		cpu, envOld = append(cpu, used/n), append(envOld, eo/n)
+		allocs = append(allocs, float64(mallocs)/float64(n))
 		for _, r := range chunk {
 			bytes += float64(len(r.Data))
 		}
@@ -207,7 +229,8 @@ func stages(ctx context.Context, cfg Config, b Bucket, s processor.Scrubber, c c
 	}
 	return StageCost{
 		SummaryMin: b.Min, SummaryMax: b.Max, Records: cfg.Records, RecordBytes: bytes / count,
-		Envelope: median(env), Decode: median(dec), PII: median(pi), Classify: median(cl), Pipeline: median(pipe), CPU: median(cpu),
+		Envelope: median(env), EnvelopeOld: median(envOld), Decode: median(dec), PII: median(pi), Classify: median(cl),
+		Pipeline: median(pipe), CPU: median(cpu), Allocs: median(allocs),
 	}, nil
 }
 

@@ -29,6 +29,11 @@ func TestRunSmall(t *testing.T) {
 		if s.Decode <= 0 || s.PII <= 0 || s.Classify <= 0 || s.Pipeline < s.Decode+s.PII+s.Classify {
 			t.Errorf("stage costs %+v: each stage must cost something and the pipeline at least their sum", s)
 		}
+		// Each record's strings are at least one allocation; the envelope
+		// by reflection is a decode too.
+		if s.Allocs < 1 || s.EnvelopeOld <= 0 {
+			t.Errorf("stage costs %+v: no allocations or no aws-lambda-go decode measured", s)
+		}
 	}
 	for _, d := range p.DB {
 		// Watermarks, history and users at least; dead letters when a

@@ -9,12 +9,14 @@ import (
 
 // WriteTable prints the profile's medians.
 func (p Profile) WriteTable(w io.Writer) error {
-	fmt.Fprintf(w, "time per record, median of %d runs (envelope: the raw invocation payload to records; pipeline: the whole invocation from its raw payload with a free store; CPU: process CPU time, GC included)\n", p.Reps)
+	fmt.Fprintf(w, "time per record, median of %d runs (envelope: the raw invocation payload to records, and by aws-lambda-go's reflection in the same run;\n"+
+		"pipeline: the whole invocation from its raw payload with a free store; CPU: process CPU time, GC included; allocs: heap allocations of the whole invocation)\n", p.Reps)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "summary bytes\trecord bytes\tenvelope\tdecode\tPII\tclassify\tpipeline\tCPU\t")
+	fmt.Fprintln(tw, "summary bytes\trecord bytes\tenvelope\taws-lambda-go\tdecode\tPII\tclassify\tpipeline\tCPU\tallocs\t")
 	for _, s := range p.Stages {
-		fmt.Fprintf(tw, "%d..%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t\n", s.SummaryMin, s.SummaryMax, s.RecordBytes,
-			us(s.Envelope), us(s.Decode), us(s.PII), us(s.Classify), us(s.Pipeline), us(s.CPU))
+		fmt.Fprintf(tw, "%d..%d\t%.0f\t%s\t%s (%.1fx)\t%s\t%s\t%s\t%s\t%s\t%.1f\t\n", s.SummaryMin, s.SummaryMax, s.RecordBytes,
+			us(s.Envelope), us(s.EnvelopeOld), float64(s.EnvelopeOld)/float64(max(s.Envelope, 1)),
+			us(s.Decode), us(s.PII), us(s.Classify), us(s.Pipeline), us(s.CPU), s.Allocs)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
