@@ -47,8 +47,8 @@ type StageCost struct {
 	// in the same run.
 	EnvelopeOld time.Duration `json:"envelope_old_ns"`
 	Decode      time.Duration `json:"decode_ns"`
-	PII      time.Duration `json:"pii_ns"`
-	Classify time.Duration `json:"classify_ns"`
+	PII         time.Duration `json:"pii_ns"`
+	Classify    time.Duration `json:"classify_ns"`
 	// Pipeline is the whole invocation per record, from the raw payload,
 	// with a store that costs nothing: the stages plus batch bookkeeping.
 	Pipeline time.Duration `json:"pipeline_ns"`
