@@ -381,20 +381,22 @@ func mergeFindings(a, b []Finding) []Finding {
 func wordEnd(s string, i, limit int) int {
 	j := i
 	for j < limit {
+		for j < limit && class[s[j]]&cAlnum != 0 {
+			j++
+		}
+		if j >= limit {
+			break
+		}
 		c := s[j]
 		if c < utf8.RuneSelf {
-			if class[c]&cAlnum == 0 {
-				// Inner apostrophes and hyphens join: "Queen's",
-				// "Sainte-Catherine", "Jean-Luc", "O'Brien".
-				if (c == '\'' || c == '-') && j > i && j+1 < limit && isLetterAt(s, j+1) && isLetterAt(s, j-1) &&
-					!(c == '\'' && s[j+1] == 's' && (j+2 >= limit || !isLetterAt(s, j+2))) { // not "Smith's"
-					j++
-					continue
-				}
-				break
+			// Inner apostrophes and hyphens join: "Queen's",
+			// "Sainte-Catherine", "Jean-Luc", "O'Brien".
+			if (c == '\'' || c == '-') && j > i && j+1 < limit && isLetterAt(s, j+1) && isLetterAt(s, j-1) &&
+				!(c == '\'' && s[j+1] == 's' && (j+2 >= limit || !isLetterAt(s, j+2))) { // not "Smith's"
+				j++
+				continue
 			}
-			j++
-			continue
+			break
 		}
 		r, sz := utf8.DecodeRuneInString(s[j:])
 		if r == '’' && j > i && j+sz < limit && isAlpha(s[j+sz]) && isAlpha(s[j-1]) {
@@ -409,11 +411,17 @@ func wordEnd(s string, i, limit int) int {
 	return j
 }
 
+// isUpperAt and isLowerAt are small enough to be inlined; only a
+// non-ASCII byte costs a call.
 func isUpperAt(s string, i int) bool {
 	c := s[i]
 	if c < utf8.RuneSelf {
-		return 'A' <= c && c <= 'Z'
+		return c-'A' < 26
 	}
+	return isUpperRuneAt(s, i)
+}
+
+func isUpperRuneAt(s string, i int) bool {
 	r, _ := utf8.DecodeRuneInString(s[i:])
 	return unicode.IsUpper(r)
 }
@@ -421,16 +429,33 @@ func isUpperAt(s string, i int) bool {
 func isLowerAt(s string, i int) bool {
 	c := s[i]
 	if c < utf8.RuneSelf {
-		return 'a' <= c && c <= 'z'
+		return c-'a' < 26
 	}
+	return isLowerRuneAt(s, i)
+}
+
+func isLowerRuneAt(s string, i int) bool {
 	r, _ := utf8.DecodeRuneInString(s[i:])
 	return unicode.IsLower(r)
 }
 
 // allUpper reports whether the word has two or more letters, all capitals.
 func allUpper(w string) bool {
-	n := 0
-	for _, r := range w {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= utf8.RuneSelf {
+			return allUpperRunes(w, i)
+		}
+		if c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	return len(w) >= 2
+}
+
+// allUpperRunes is allUpper for w whose first n bytes are ASCII capitals.
+func allUpperRunes(w string, n int) bool {
+	for _, r := range w[n:] {
 		if !unicode.IsUpper(r) {
 			return false
 		}
@@ -838,9 +863,13 @@ func (sc *scanner) lowerList(w wtok, limit int) (m [8]wtok, n int) {
 func isLetterAt(s string, i int) bool {
 	c := s[i]
 	if c < utf8.RuneSelf {
-		return isAlpha(c)
+		return (c|0x20)-'a' < 26
 	}
-	if !utf8.RuneStart(c) {
+	return isLetterRuneAt(s, i)
+}
+
+func isLetterRuneAt(s string, i int) bool {
+	if !utf8.RuneStart(s[i]) {
 		return true
 	}
 	r, _ := utf8.DecodeRuneInString(s[i:])
