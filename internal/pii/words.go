@@ -85,10 +85,7 @@ func (sc *scanner) words() {
 		if c < utf8.RuneSelf {
 			k := class[c]
 			if k&cLower != 0 {
-				j := i + 1
-				for j < limit && class[s[j]]&cAlnum != 0 {
-					j++
-				}
+				j := alnumRun(s, i+1, limit)
 				if lowerText && j-i >= 3 && j+2 < limit && s[j] == ',' && s[j+1] == ' ' {
 					// "they had 6: leonti, terrence, pamela, donna and brian"
 					if m, k := sc.lowerList(wtok{i, j}, limit); k > 0 && sc.cleanEdges(m[0].s, m[k-1].e, floor, limit) {
@@ -117,10 +114,7 @@ func (sc *scanner) words() {
 					// Hop over the next lower-case words and single spaces
 					// between them ("is" is looked at on its own).
 					for j+1 < limit && s[j] == ' ' && class[s[j+1]]&cLower != 0 && !isWordIs(s, j+1, limit) {
-						j += 2
-						for j < limit && class[s[j]]&cAlnum != 0 {
-							j++
-						}
+						j = alnumRun(s, j+2, limit)
 					}
 				}
 				i = j
@@ -381,10 +375,7 @@ func mergeFindings(a, b []Finding) []Finding {
 func wordEnd(s string, i, limit int) int {
 	j := i
 	for j < limit {
-		for j < limit && class[s[j]]&cAlnum != 0 {
-			j++
-		}
-		if j >= limit {
+		if j = alnumRun(s, j, limit); j >= limit {
 			break
 		}
 		c := s[j]
