@@ -291,7 +291,7 @@ func nonAlnum8(v uint64) uint64 {
 	const hi = 0x8080808080808080
 	v7 := v &^ hi
 	digit := (v7 + 0x5050505050505050) &^ (v7 + 0x4646464646464646) // >= '0' and not > '9'
-	l := v7 | 0x2020202020202020                                       // capitals as small letters
-	letter := (l + 0x1f1f1f1f1f1f1f1f) &^ (l + 0x0505050505050505)       // >= 'a' and not > 'z'
+	l := v7 | 0x2020202020202020                                    // capitals as small letters
+	letter := (l + 0x1f1f1f1f1f1f1f1f) &^ (l + 0x0505050505050505)  // >= 'a' and not > 'z'
 	return (^(digit | letter) | v) & hi
 }
