@@ -113,7 +113,7 @@ func (sc *scanner) scan() {
 			// Most runs are plain words: a letter that starts no credential
 			// prefix, no digit third (IBAN), not 64 long (hex key), not a hex
 			// group before ':' or '-' (MAC, IPv6).
-			if k&(cDigit|cPrefix) == 0 && (j-i < 4 || class[s[i+2]]&cDigit == 0) && j-i != 64 &&
+			if k&cDigit == 0 && (k&cPrefix == 0 || !mayPrefix(s, i, j)) && (j-i < 4 || class[s[i+2]]&cDigit == 0) && j-i != 64 &&
 				(j == n || (s[j] != ':' && s[j] != '-') || k&cHex == 0) {
 				i = j
 				continue
@@ -133,6 +133,26 @@ func (sc *scanner) scan() {
 		}
 		i++
 	}
+}
+
+// mayPrefix reports whether prefixed may find something in (or change the
+// scan after) the run s[i:j] that starts with a cPrefix letter: each of its
+// prefixes wants one of these lengths, these first letters or one of these
+// bytes after the run. Most English words that start with such a letter
+// have none of them.
+func mayPrefix(s string, i, j int) bool {
+	if j < len(s) {
+		switch s[j] {
+		case '_', '-', '.':
+			return true
+		case ' ':
+			if j-i == 6 {
+				return true // Bearer
+			}
+		}
+	}
+	n := j - i
+	return n == 20 || n >= 42 || n >= 3 && (s[i] == 'A' && s[i+1] == 'I' || s[i] == 'e' && s[i+1] == 'y')
 }
 
 // resume returns where the scan continues after a candidate that ended at e:
