@@ -373,7 +373,15 @@ func mergeFindings(a, b []Finding) []Finding {
 // wordEnd returns the end of the word starting at i: ASCII letters and
 // digits and non-ASCII letters, never past limit.
 func wordEnd(s string, i, limit int) int {
-	j := i
+	j := alnumRun(s, i, limit)
+	if j >= limit || s[j] < utf8.RuneSelf && s[j] != '\'' && s[j] != '-' {
+		return j // most words: letters and digits, then a space or punctuation
+	}
+	return wordEndFrom(s, i, j, limit)
+}
+
+// wordEndFrom is wordEnd for the word that starts at i, read up to j.
+func wordEndFrom(s string, i, j, limit int) int {
 	for j < limit {
 		if j = alnumRun(s, j, limit); j >= limit {
 			break
@@ -462,7 +470,7 @@ func (sc *scanner) next(p, limit int, seps string) (w wtok, ok bool) {
 	s := sc.s
 	for p < limit {
 		c := s[p]
-		if c == ' ' || c == '\t' || (c < utf8.RuneSelf && containsByte(seps, c)) {
+		if c == ' ' || c == '\t' || len(seps) > 0 && c < utf8.RuneSelf && containsByte(seps, c) {
 			p++
 			continue
 		}
