@@ -26,7 +26,7 @@ CLASSIFY_BEFORE     ?= dd3ad66
 CLASSIFY_BEFORE_DIR ?= $(or $(TMPDIR),/tmp)/kleo-classify-before
 CLASSIFY_ROUNDS     ?= 7
 
-# Speed per item (evaluation set, Kleo-shaped items) and allocations, the
+# Speed per item (evaluation set, Kleo-shaped items), load time and allocations, the
 # current and the before classifier in turns, one round each of -count=1, so
 # that other work on this shared machine slows both alike; prints the median
 # of each metric over the rounds and the before/now ratio of the medians.
@@ -39,9 +39,9 @@ bench-classify:
 	cd $(CLASSIFY_BEFORE_DIR) && $(GO) test -c -o classify-before.test ./internal/classify/
 	$(GO) test -c -o $(CLASSIFY_BEFORE_DIR)/classify-now.test ./internal/classify/
 	{ for i in $$(seq $(CLASSIFY_ROUNDS)); do \
-	    (cd internal/classify && $(CLASSIFY_BEFORE_DIR)/classify-now.test -test.run '^$$' -test.bench 'BenchmarkClassify' \
-		-test.benchmem -test.count=1 -test.cpu=1 | sed -n 's#^BenchmarkClassify/\([^ 	]*\)#now \1#p') || exit 1; \
-	    (cd $(CLASSIFY_BEFORE_DIR)/internal/classify && ../../classify-before.test -test.run '^$$' -test.bench 'BenchmarkClassify' \
-		-test.benchmem -test.count=1 -test.cpu=1 | sed -n 's#^BenchmarkClassify/\([^ 	]*\)#before \1#p') || exit 1; \
+	    (cd internal/classify && $(CLASSIFY_BEFORE_DIR)/classify-now.test -test.run '^$$' -test.bench 'BenchmarkClassify|BenchmarkLoad' \
+		-test.benchmem -test.count=1 -test.cpu=1 | sed -n 's#^Benchmark\([^ 	]*\)#now \1#p') || exit 1; \
+	    (cd $(CLASSIFY_BEFORE_DIR)/internal/classify && ../../classify-before.test -test.run '^$$' -test.bench 'BenchmarkClassify|BenchmarkLoad' \
+		-test.benchmem -test.count=1 -test.cpu=1 | sed -n 's#^Benchmark\([^ 	]*\)#before \1#p') || exit 1; \
 	  done; } | $(GO) run ./internal/classify/internal/benchmedian
 	rm -rf $(CLASSIFY_BEFORE_DIR)

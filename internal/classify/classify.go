@@ -204,17 +204,19 @@ func (m *Model) index(offsets, entries []byte) bool {
 	nb := len(offsets)/4 - 1
 	m.words = make([]bucketWord, (nb+63)/64)
 	m.starts = make([]uint32, 0, len(entries)/2+1)
+	lo := le.Uint32(offsets)
 	for i := 0; i < nb; i++ {
-		lo, hi := le.Uint32(offsets[4*i:]), le.Uint32(offsets[4*i+4:])
-		if hi < lo {
-			return false
-		}
-		if lo != hi {
+		hi := le.Uint32(offsets[4*i+4:])
+		if hi != lo {
+			if hi < lo {
+				return false
+			}
 			m.words[i>>6].bits |= 1 << (i & 63)
 			m.starts = append(m.starts, lo)
 		}
+		lo = hi
 	}
-	m.starts = slices.Clip(append(m.starts, le.Uint32(offsets[4*nb:])))
+	m.starts = slices.Clip(append(m.starts, lo))
 	var rank uint32
 	for i := range m.words {
 		m.words[i].rank = rank

@@ -1,7 +1,8 @@
 // Command benchmedian reads the benchmark lines that `make bench-classify`
 // writes, "<build> <name> <iterations> <value> <unit> ...", where build is
 // "now" or "before", and prints per benchmark and metric the median of each
-// build's rounds and the ratio before/now of the medians.
+// build's rounds and the ratio before/now of the medians (above 1: now is
+// faster or smaller).
 package main
 
 import (
@@ -30,6 +31,9 @@ func main() {
 			if err != nil {
 				log.Fatalf("benchmedian: %q: %v", sc.Text(), err)
 			}
+			if f[i+1] == "MB/s" {
+				continue // its ratio would read the other way round
+			}
 			k := key{f[1], f[i+1]}
 			if vals[k] == nil {
 				vals[k] = map[string][]float64{}
@@ -41,14 +45,14 @@ func main() {
 	if err := sc.Err(); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("%-8s %-10s %12s %12s %8s %s\n", "items", "metric", "before", "now", "ratio", "rounds")
+	fmt.Printf("%-14s %-10s %12s %12s %8s %s\n", "benchmark", "metric", "before", "now", "ratio", "rounds")
 	for _, k := range order {
 		b, n := median(vals[k]["before"]), median(vals[k]["now"])
 		ratio := "-"
 		if n != 0 {
 			ratio = fmt.Sprintf("%.2fx", b/n)
 		}
-		fmt.Printf("%-8s %-10s %12.1f %12.1f %8s %d/%d\n", k.name, k.unit, b, n, ratio, len(vals[k]["before"]), len(vals[k]["now"]))
+		fmt.Printf("%-14s %-10s %12.1f %12.1f %8s %d/%d\n", k.name, k.unit, b, n, ratio, len(vals[k]["before"]), len(vals[k]["now"]))
 	}
 }
 
