@@ -1,7 +1,5 @@
 package pii
 
-import "math/bits"
-
 // Byte classes. The scan loop only looks at cAlnum and cTrigger; the others
 // serve the validators.
 const (
@@ -281,37 +279,12 @@ func (sc *scanner) symbol(i int) int {
 }
 
 // alnumRun returns the end of the run of ASCII letters and digits that
-// starts at j, never past n. It reads eight bytes at a time: most runs are
-// words of fewer than eight letters, and their end is found with no loop
-// and no branch that depends on their length.
+// starts at j, never past n. A byte loop the compiler inlines: on real
+// text, whose word lengths the branch predictor learns, it beat reading
+// eight bytes at a time (measured: record2k 1.33x, page 1.14x).
 func alnumRun(s string, j, n int) int {
-	for j+8 <= n {
-		if m := nonAlnum8(load8(s, j)); m != 0 {
-			return j + bits.TrailingZeros64(m)/8
-		}
-		j += 8
-	}
 	for j < n && class[s[j]]&cAlnum != 0 {
 		j++
 	}
 	return j
-}
-
-// load8 returns s[j:j+8] as a little-endian word (one load on amd64 and arm64).
-func load8(s string, j int) uint64 {
-	b := s[j : j+8]
-	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
-}
-
-// nonAlnum8 returns the high bit of each byte of v that is no ASCII letter
-// or digit. Each byte is tested on its low seven bits, so that no addition
-// carries into the next byte, and a byte with the high bit set is no ASCII.
-func nonAlnum8(v uint64) uint64 {
-	const hi = 0x8080808080808080
-	v7 := v &^ hi
-	digit := (v7 + 0x5050505050505050) &^ (v7 + 0x4646464646464646) // >= '0' and not > '9'
-	l := v7 | 0x2020202020202020                                    // capitals as small letters
-	letter := (l + 0x1f1f1f1f1f1f1f1f) &^ (l + 0x0505050505050505)  // >= 'a' and not > 'z'
-	return (^(digit | letter) | v) & hi
 }
