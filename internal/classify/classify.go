@@ -83,7 +83,12 @@ type Model struct {
 	moz      []siteRule // Mozilla's interest rules: a list, below the curated table
 	listHash []byte     // n × u64, sorted
 	listMeta []byte     // n × (class, prior)
-	dict     *feat.Dict
+	// hosts has bit h>>(64-hostBits) set for the hash h of every host in
+	// sites, moz and the lists: nine in ten hosts and parent domains that
+	// no table names are turned away by one load from these 128 KB
+	// instead of three binary searches, the list's through 880 KB.
+	hosts []uint64
+	dict  *feat.Dict
 }
 
 // Evidence is the kind of knowledge a result rests on. The confidence is
@@ -104,6 +109,8 @@ type Explanation struct {
 	Scores   [activity.Count]float64
 	Evidence Evidence
 }
+
+const hostBits = 20
 
 type bucketWord struct {
 	bits uint64 // bit i: bucket 64k+i has entries
@@ -193,6 +200,13 @@ func New(b []byte) (*Model, error) {
 		if int(m.listMeta[i]) >= activity.Count {
 			return nil, fmt.Errorf("%w: list class out of range", ErrModel)
 		}
+	}
+	m.hosts = make([]uint64, 1<<hostBits/64)
+	for _, r := range append(slices.Clip(m.sites), m.moz...) {
+		m.addHost(r.hash)
+	}
+	for i := 0; i < len(m.listHash); i += 8 {
+		m.addHost(binary.LittleEndian.Uint64(m.listHash[i:]))
 	}
 	return m, nil
 }
@@ -399,19 +413,30 @@ func addSpan(acc *[256]uint32, postings []uint16, lo, hi, w uint32) {
 	}
 }
 
+func (m *Model) addHost(h uint64) {
+	i := h >> (64 - hostBits)
+	m.hosts[i/64] |= 1 << (i % 64)
+}
+
+// mayHave reports whether a table may hold the host with hash h.
+func (m *Model) mayHave(h uint64) bool {
+	i := h >> (64 - hostBits)
+	return m.hosts[i/64]&(1<<(i%64)) != 0
+}
+
 // prior adds the boost of the most specific curated rule matching host and
 // path or, failing that, of Mozilla's rules, or of the domain list that names
 // the host or one of its parent domains, and says which it was and how long
 // the matched host is.
 func (m *Model) prior(host, path string, s *[activity.Count]float64) (Evidence, int) {
-	if c, p, n, ok := match(m.sites, host, path); ok {
+	if c, p, n, ok := m.match(m.sites, host, path); ok {
 		s[c] += float64(p)
 		if p < feat.DecisivePrior {
 			return EvidenceHint, n
 		}
 		return EvidenceSite, n
 	}
-	if c, p, n, ok := match(m.moz, host, path); ok {
+	if c, p, n, ok := m.match(m.moz, host, path); ok {
 		s[c] += float64(p)
 		return EvidenceList, n
 	}
@@ -419,9 +444,11 @@ func (m *Model) prior(host, path string, s *[activity.Count]float64) (Evidence, 
 	// builder keeps public suffixes out of the lists, and the curated
 	// table names one only on purpose (gov.uk).
 	for cand := host; cand != ""; {
-		if c, p, ok := m.list(cand); ok {
-			s[c] += float64(p)
-			return EvidenceList, len(cand)
+		if h := feat.HashString(cand); m.mayHave(h) {
+			if c, p, ok := m.list(h); ok {
+				s[c] += float64(p)
+				return EvidenceList, len(cand)
+			}
 		}
 		i := strings.IndexByte(cand, '.')
 		if i < 0 {
@@ -435,10 +462,12 @@ func (m *Model) prior(host, path string, s *[activity.Count]float64) (Evidence, 
 // match returns the class and prior of the rule for the most specific host
 // (host, then its parent domains) that has a rule matching path, and the
 // length of that host.
-func match(rules []siteRule, host, path string) (class int, prior uint8, n int, ok bool) {
+func (m *Model) match(rules []siteRule, host, path string) (class int, prior uint8, n int, ok bool) {
 	for cand := host; cand != ""; {
-		if r, ok := rule(rules, cand, path); ok {
-			return int(r.class), r.prior, len(cand), true
+		if h := feat.HashString(cand); m.mayHave(h) {
+			if r, ok := rule(rules, h, path); ok {
+				return int(r.class), r.prior, len(cand), true
+			}
 		}
 		i := strings.IndexByte(cand, '.')
 		if i < 0 {
@@ -449,8 +478,8 @@ func match(rules []siteRule, host, path string) (class int, prior uint8, n int, 
 	return 0, 0, 0, false
 }
 
-func rule(rules []siteRule, host, path string) (siteRule, bool) {
-	h := feat.HashString(host)
+// rule returns the first rule of the host with hash h that matches path.
+func rule(rules []siteRule, h uint64, path string) (siteRule, bool) {
 	lo, hi := 0, len(rules)
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
@@ -493,9 +522,10 @@ func pathHasPrefix(path, prefix string) bool {
 	return false
 }
 
-func (m *Model) list(host string) (class int, prior uint8, ok bool) {
+// list returns the class and prior of the list entry for the host with
+// hash h.
+func (m *Model) list(h uint64) (class int, prior uint8, ok bool) {
 	le := binary.LittleEndian
-	h := feat.HashString(host)
 	lo, hi := 0, len(m.listHash)/8
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
