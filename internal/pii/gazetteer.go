@@ -55,27 +55,8 @@ func (sc *scanner) flags(w wtok) uint16 {
 	if c.s == w.s+1 && c.e == w.e {
 		return c.f
 	}
-	f := sc.memoLookup(w.s, w.e)
+	f := lookup(sc.s[w.s:w.e])
 	*c = flagsAt{w.s + 1, w.e, f}
-	return f
-}
-
-// memoLookup is lookup of s[a:b], remembered by the word's bytes: a text
-// repeats its words ("The", a name, the unit after each number), and a
-// repeated word costs a comparison instead of a hash and a probe into a
-// table much larger than the CPU's caches.
-func (sc *scanner) memoLookup(a, b int) uint16 {
-	s := sc.s
-	n := b - a
-	if n <= 0 || n > 40 || b >= 1<<31 {
-		return lookup(s[a:b])
-	}
-	m := &sc.memo[(uint(s[a])*7+uint(s[b-1])*3+uint(n)*13)&uint(len(sc.memo)-1)]
-	if int(m.n) == n && m.s > 0 && s[m.s-1:int(m.s)-1+n] == s[a:b] {
-		return m.f
-	}
-	f := lookup(s[a:b])
-	*m = memoEntry{int32(a + 1), int32(n), f}
 	return f
 }
 

@@ -75,15 +75,8 @@ type scanner struct {
 	// Gazetteer flags of the words looked up last, by start: the word walk
 	// looks at a word's neighbours and then at the neighbours themselves.
 	fc [16]flagsAt
-	// Gazetteer flags by the word's bytes (memoLookup).
-	memo [64]memoEntry
 	// digitSoon's last search: from dsFrom-1 (0: none) to its stop.
 	dsFrom, dsStop int
-}
-
-type memoEntry struct {
-	s, n int32 // the word's start+1 (0: empty) and length
-	f    uint16
 }
 
 type flagsAt struct {
