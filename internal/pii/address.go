@@ -234,7 +234,7 @@ func (sc *scanner) coreAtName(w wtok, f uint16, limit int) (int, int) {
 	// Name words, then a street type that takes the number after it; only
 	// worth reading when a digit follows within a few words.
 	if f&gStop != 0 || !isUpperAt(s, w.s) || w.e+1 >= limit || s[w.e] != ' ' ||
-		!(isUpperAt(s, w.e+1) || s[w.e+1] == 'u' || s[w.e+1] >= 0x80) || !sc.digitSoon(w.e, limit) {
+		!(isUpperAt(s, w.e+1) || s[w.e+1] == 'u' || s[w.e+1] >= 0x80) || !digitSoon(s, w.e, limit) {
 		return 0, 0
 	}
 	cur := w
@@ -748,31 +748,18 @@ func (sc *scanner) possessive(e int) int {
 
 // digitSoon reports whether a digit comes within 40 bytes after p with
 // only words, spaces and dots ("Str. 5", "u. 15.") before it.
-//
-// The walk asks at most capitalised words of a line, so the first digit or
-// other byte that ends the search is remembered (dsFrom, dsStop) and serves
-// every later question from a position before it.
-func (sc *scanner) digitSoon(p, limit int) bool {
-	s := sc.s
+func digitSoon(s string, p, limit int) bool {
 	end := min(limit, p+40)
-	if sc.dsFrom == 0 || p < sc.dsFrom-1 || p > sc.dsStop || sc.dsStop < end && !digitSoonStop(s, sc.dsStop) {
-		q, top := p, min(len(s), p+256)
-		for q < top && !digitSoonStop(s, q) {
-			q++
+	for ; p < end; p++ {
+		c := s[p]
+		if isDigit(c) {
+			return true
 		}
-		sc.dsFrom, sc.dsStop = p+1, q
+		if c < utf8.RuneSelf && class[c]&cAlpha == 0 && c != ' ' && c != '.' {
+			return false
+		}
 	}
-	return sc.dsStop < end && isDigit(s[sc.dsStop])
-}
-
-// digitSoonStop reports whether s[q] ends digitSoon's search: a digit, or
-// an ASCII byte that is no letter, space or dot.
-func digitSoonStop(s string, q int) bool {
-	if q >= len(s) {
-		return false
-	}
-	c := s[q]
-	return isDigit(c) || c < utf8.RuneSelf && class[c]&cAlpha == 0 && c != ' ' && c != '.'
+	return false
 }
 
 // digitsNext reports whether a digit group follows p after one space.

@@ -75,8 +75,6 @@ type scanner struct {
 	// Gazetteer flags of the words looked up last, by start: the word walk
 	// looks at a word's neighbours and then at the neighbours themselves.
 	fc [16]flagsAt
-	// digitSoon's last search: from dsFrom-1 (0: none) to its stop.
-	dsFrom, dsStop int
 }
 
 type flagsAt struct {
