@@ -91,7 +91,7 @@ func (sc *scanner) streetAfterNumber(p, limit int) int {
 			return sc.numberAfter(end, limit, false)
 		}
 	}
-	if isUpperAt(s, x.s) && gluedStreet(xt) {
+	if isUpperAt(s, x.s) && gluedStreet(xt, fx) {
 		if e := sc.numberAfter(x.e, limit, false); e > x.e || sc.clauseEnd(x.e, limit) {
 			return e // "50066 Rooseveltlaan 110", "12 Kingsway,"; not "3 Highland —"
 		}
@@ -191,7 +191,7 @@ func (sc *scanner) coreAtName(w wtok, f uint16, limit int) (int, int) {
 			}
 		}
 	}
-	if w.e+1 < limit && s[w.e] == ' ' && isDigit(s[w.e+1]) && gluedStreet(t) {
+	if w.e+1 < limit && s[w.e] == ' ' && isDigit(s[w.e+1]) && gluedStreet(t, f) {
 		if e := sc.numberAfter(w.e, limit, true); e > w.e {
 			return w.s, e
 		}

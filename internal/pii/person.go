@@ -258,9 +258,8 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 		h := hist[0]
 		gap := sc.s[h.e:w.s]
 		ht := sc.text(h)
-		hf := sc.flags(h)
 		capH := isUpperAt(sc.s, h.s)
-		if gap == " " && (isParticle(ht) || isPlacePrefix(ht) || capH && hf&(gOrg|gStreetPre) != 0) {
+		if gap == " " && (isParticle(ht) || isPlacePrefix(ht) || capH && sc.flags(h)&(gOrg|gStreetPre) != 0) {
 			return 0, 0
 		}
 		// A single word right after another capitalised word that is no
