@@ -16,6 +16,16 @@
 // items, one per kind of evidence. The model is built by `go generate` from
 // the sources in data/ and embedded, so Load needs no files or network.
 // Classification does not allocate.
+//
+// Of the summary only the first feat.SummaryHead (320) bytes are read, in
+// feat.Buffer.Item here and in the builder's training texts alike: the head
+// carries the topic and the cost of an item grows with the bytes read. The
+// evaluation sets cannot price this cap, since none of their summaries is
+// longer than 152 bytes. On 10,000 Kleo-shaped items (internal/gen,
+// summaries of 200 to 4,000 bytes) a model rebuilt with a smaller cap agrees
+// less often with the generator's labels (94.9% at 320 bytes, 94.6% at 256,
+// 94.2% at 192, 93.9% at 128) while 192 bytes would save a sixth of the
+// time per item, so the cap stays at 320 (docs/classify.md, "Summary cap").
 package classify
 
 //go:generate go run ./internal/genmodel -data data -out model.bin
@@ -27,6 +37,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -65,18 +76,29 @@ var embedded []byte
 
 // Model is the compiled classifier. It is immutable and safe for concurrent use.
 type Model struct {
-	classes  [activity.Count]activity.Activity
-	missing  [activity.Count]float64
-	quant    float64
-	temps    [feat.Evidences]float64 // softmax temperature per kind of evidence, calibrated by the builder
-	shift    uint
-	offsets  []byte // (2^bits+1) × u32
-	entries  []byte // pairs (class, quantized weight)
+	classes [activity.Count]activity.Activity
+	missing [activity.Count]float64
+	quant   float64
+	temps   [feat.Evidences]float64 // softmax temperature per kind of evidence, calibrated by the builder
+	shift   uint
+	// The model file's (2^bits+1) offsets into its entries, compacted: a
+	// bitmap of the buckets with entries, with the count of such buckets
+	// before each of its words, and the start of every such bucket. Nine
+	// in ten buckets are empty, so this takes a sixth of the offsets'
+	// megabyte and more of it stays in cache between items.
+	words    []bucketWord
+	starts   []uint32 // one per non-empty bucket, then the end of the entries
+	postings []uint16 // the entries (class, quantized weight) as class | weight<<8
 	sites    []siteRule
 	moz      []siteRule // Mozilla's interest rules: a list, below the curated table
 	listHash []byte     // n × u64, sorted
 	listMeta []byte     // n × (class, prior)
-	dict     *feat.Dict
+	// hosts has bit h>>(64-hostBits) set for the hash h of every host in
+	// sites, moz and the lists: nine in ten hosts and parent domains that
+	// no table names are turned away by one load from these 128 KB
+	// instead of three binary searches, the list's through 880 KB.
+	hosts []uint64
+	dict  *feat.Dict
 }
 
 // Evidence is the kind of knowledge a result rests on. The confidence is
@@ -96,6 +118,13 @@ const (
 type Explanation struct {
 	Scores   [activity.Count]float64
 	Evidence Evidence
+}
+
+const hostBits = 20
+
+type bucketWord struct {
+	bits uint64 // bit i: bucket 64k+i has entries
+	rank uint32 // non-empty buckets before bucket 64k
 }
 
 type siteRule struct {
@@ -138,13 +167,13 @@ func New(b []byte) (*Model, error) {
 			return nil, fmt.Errorf("%w: temperature %v", ErrModel, m.temps[i])
 		}
 	}
-	bits := d.u32()
-	if bits == 0 || bits > 28 {
-		return nil, fmt.Errorf("%w: %d hash bits", ErrModel, bits)
+	hashBits := d.u32()
+	if hashBits == 0 || hashBits > 28 {
+		return nil, fmt.Errorf("%w: %d hash bits", ErrModel, hashBits)
 	}
-	m.shift = uint(64 - bits)
-	m.offsets = d.next(4 * ((1 << bits) + 1))
-	m.entries = d.next(2 * int(d.u32()))
+	m.shift = uint(64 - hashBits)
+	offsets := d.next(4 * ((1 << hashBits) + 1))
+	entries := d.next(2 * int(d.u32()))
 	m.sites = d.rules()
 	m.moz = d.rules()
 	n := int(d.u32())
@@ -161,18 +190,16 @@ func New(b []byte) (*Model, error) {
 	if len(d.b) != 0 {
 		return nil, fmt.Errorf("%w: %d trailing bytes", ErrModel, len(d.b))
 	}
-	for i := 0; i < len(m.entries); i += 2 {
-		if int(m.entries[i]) >= activity.Count {
+	for i := 0; i < len(entries); i += 2 {
+		if int(entries[i]) >= activity.Count {
 			return nil, fmt.Errorf("%w: class index out of range", ErrModel)
 		}
 	}
-	if last := binary.LittleEndian.Uint32(m.offsets[len(m.offsets)-4:]); int(last) != len(m.entries)/2 {
+	if last := binary.LittleEndian.Uint32(offsets[len(offsets)-4:]); int(last) != len(entries)/2 {
 		return nil, fmt.Errorf("%w: offsets do not cover the entries", ErrModel)
 	}
-	for i := 1; i < len(m.offsets)/4; i++ {
-		if binary.LittleEndian.Uint32(m.offsets[4*i:]) < binary.LittleEndian.Uint32(m.offsets[4*i-4:]) {
-			return nil, fmt.Errorf("%w: offsets not sorted", ErrModel)
-		}
+	if !m.index(offsets, entries) {
+		return nil, fmt.Errorf("%w: offsets not sorted", ErrModel)
 	}
 	for _, r := range append(slices.Clip(m.sites), m.moz...) {
 		if int(r.class) >= activity.Count {
@@ -184,7 +211,46 @@ func New(b []byte) (*Model, error) {
 			return nil, fmt.Errorf("%w: list class out of range", ErrModel)
 		}
 	}
+	m.hosts = make([]uint64, 1<<hostBits/64)
+	for _, r := range append(slices.Clip(m.sites), m.moz...) {
+		m.addHost(r.hash)
+	}
+	for i := 0; i < len(m.listHash); i += 8 {
+		m.addHost(binary.LittleEndian.Uint64(m.listHash[i:]))
+	}
 	return m, nil
+}
+
+// index builds words, starts and postings from the model file's offsets
+// and entries, and reports whether the offsets are sorted.
+func (m *Model) index(offsets, entries []byte) bool {
+	le := binary.LittleEndian
+	nb := len(offsets)/4 - 1
+	m.words = make([]bucketWord, (nb+63)/64)
+	m.starts = make([]uint32, 0, len(entries)/2+1)
+	lo := le.Uint32(offsets)
+	for i := 0; i < nb; i++ {
+		hi := le.Uint32(offsets[4*i+4:])
+		if hi != lo {
+			if hi < lo {
+				return false
+			}
+			m.words[i>>6].bits |= 1 << (i & 63)
+			m.starts = append(m.starts, lo)
+		}
+		lo = hi
+	}
+	m.starts = slices.Clip(append(m.starts, lo))
+	var rank uint32
+	for i := range m.words {
+		m.words[i].rank = rank
+		rank += uint32(bits.OnesCount64(m.words[i].bits))
+	}
+	m.postings = make([]uint16, len(entries)/2)
+	for i := range m.postings {
+		m.postings[i] = le.Uint16(entries[2*i:])
+	}
+	return true
 }
 
 type decoder struct {
@@ -281,26 +347,65 @@ func (m *Model) score(in Input, s *[activity.Count]float64) Evidence {
 // text adds the naive Bayes log-likelihoods of the features in buf to s.
 // It sums quantized integer weights and converts once at the end, which is
 // what keeps an item within a few microseconds.
+//
+// In the processor the model's tables are mostly out of cache when an item
+// arrives, so the walk is laid out for the memory: the first loop looks up
+// every feature's bucket and reads its first entry, so that the cache
+// misses of all features are under way at once, and merges the features
+// that repeat (a quarter of them: a title word again in the summary, a
+// 4-gram of two words), summing their weights; the second loop adds each
+// bucket's entries once. The sums are of uint32 products, so neither the
+// order nor the merging changes them.
 func (m *Model) text(buf *feat.Buffer, s *[activity.Count]float64) {
-	le := binary.LittleEndian
-	// 256 slots so that indexing by a class byte needs no bounds check; New
-	// has verified that every class byte is below activity.Count.
-	var acc [256]uint32
-	var total uint32
-	offs, ents := m.offsets, m.entries
+	type span struct {
+		lo, hi uint32 // the bucket's entries
+		w      uint32 // summed weight of its features
+		first  uint16 // postings[lo]
+	}
+	var (
+		slots [256]uint8 // 1 + index into spans; 0: free
+		spans [255]span
+		n     int
+		total uint32
+		// 256 slots so that indexing by a class byte needs no bounds
+		// check; New has verified that every class byte is below
+		// activity.Count.
+		acc [256]uint32
+	)
+	words, starts, postings := m.words, m.starts, m.postings
 	weights := buf.Weight[:buf.N]
 	for i, h := range buf.Hash[:buf.N] {
-		b := int(h>>m.shift) * 4
-		lo, hi := int(le.Uint32(offs[b:])), int(le.Uint32(offs[b+4:]))
-		if lo == hi {
+		b := h >> m.shift
+		wd := &words[b>>6]
+		bit := uint64(1) << (b & 63)
+		if wd.bits&bit == 0 {
 			continue // out of vocabulary: no evidence either way
 		}
-		w := uint32(weights[i])
-		total += w
-		e := ents[2*lo : 2*hi]
-		for j := 0; j+1 < len(e); j += 2 {
-			acc[e[j]] += w * uint32(e[j+1])
+		r := wd.rank + uint32(bits.OnesCount64(wd.bits&(bit-1)))
+		lo, hi := starts[r], starts[r+1]
+		sp := span{lo, hi, uint32(weights[i]), postings[lo]}
+		total += sp.w
+		for j := uint8(r * 0x9E3779B1 >> 24); ; j++ {
+			k := slots[j]
+			if k == 0 {
+				if n < len(spans) {
+					spans[n] = sp
+					n++
+					slots[j] = uint8(n)
+				} else {
+					addSpan(&acc, postings, sp.lo, sp.hi, sp.w)
+				}
+				break
+			}
+			if spans[k-1].lo == lo {
+				spans[k-1].w += sp.w
+				break
+			}
 		}
+	}
+	for _, sp := range spans[:n] {
+		acc[uint8(sp.first)] += sp.w * uint32(sp.first>>8)
+		addSpan(&acc, postings, sp.lo+1, sp.hi, sp.w)
 	}
 	scale := 1.0
 	if t := float64(total); t > feat.TextCap {
@@ -311,19 +416,37 @@ func (m *Model) text(buf *feat.Buffer, s *[activity.Count]float64) {
 	}
 }
 
+// addSpan adds w times the weights of postings[lo:hi] to acc.
+func addSpan(acc *[256]uint32, postings []uint16, lo, hi, w uint32) {
+	for _, e := range postings[lo:hi] {
+		acc[uint8(e)] += w * uint32(e>>8)
+	}
+}
+
+func (m *Model) addHost(h uint64) {
+	i := h >> (64 - hostBits)
+	m.hosts[i/64] |= 1 << (i % 64)
+}
+
+// mayHave reports whether a table may hold the host with hash h.
+func (m *Model) mayHave(h uint64) bool {
+	i := h >> (64 - hostBits)
+	return m.hosts[i/64]&(1<<(i%64)) != 0
+}
+
 // prior adds the boost of the most specific curated rule matching host and
 // path or, failing that, of Mozilla's rules, or of the domain list that names
 // the host or one of its parent domains, and says which it was and how long
 // the matched host is.
 func (m *Model) prior(host, path string, s *[activity.Count]float64) (Evidence, int) {
-	if c, p, n, ok := match(m.sites, host, path); ok {
+	if c, p, n, ok := m.match(m.sites, host, path); ok {
 		s[c] += float64(p)
 		if p < feat.DecisivePrior {
 			return EvidenceHint, n
 		}
 		return EvidenceSite, n
 	}
-	if c, p, n, ok := match(m.moz, host, path); ok {
+	if c, p, n, ok := m.match(m.moz, host, path); ok {
 		s[c] += float64(p)
 		return EvidenceList, n
 	}
@@ -331,9 +454,11 @@ func (m *Model) prior(host, path string, s *[activity.Count]float64) (Evidence, 
 	// builder keeps public suffixes out of the lists, and the curated
 	// table names one only on purpose (gov.uk).
 	for cand := host; cand != ""; {
-		if c, p, ok := m.list(cand); ok {
-			s[c] += float64(p)
-			return EvidenceList, len(cand)
+		if h := feat.HashString(cand); m.mayHave(h) {
+			if c, p, ok := m.list(h); ok {
+				s[c] += float64(p)
+				return EvidenceList, len(cand)
+			}
 		}
 		i := strings.IndexByte(cand, '.')
 		if i < 0 {
@@ -347,10 +472,12 @@ func (m *Model) prior(host, path string, s *[activity.Count]float64) (Evidence, 
 // match returns the class and prior of the rule for the most specific host
 // (host, then its parent domains) that has a rule matching path, and the
 // length of that host.
-func match(rules []siteRule, host, path string) (class int, prior uint8, n int, ok bool) {
+func (m *Model) match(rules []siteRule, host, path string) (class int, prior uint8, n int, ok bool) {
 	for cand := host; cand != ""; {
-		if r, ok := rule(rules, cand, path); ok {
-			return int(r.class), r.prior, len(cand), true
+		if h := feat.HashString(cand); m.mayHave(h) {
+			if r, ok := rule(rules, h, path); ok {
+				return int(r.class), r.prior, len(cand), true
+			}
 		}
 		i := strings.IndexByte(cand, '.')
 		if i < 0 {
@@ -361,8 +488,8 @@ func match(rules []siteRule, host, path string) (class int, prior uint8, n int, 
 	return 0, 0, 0, false
 }
 
-func rule(rules []siteRule, host, path string) (siteRule, bool) {
-	h := feat.HashString(host)
+// rule returns the first rule of the host with hash h that matches path.
+func rule(rules []siteRule, h uint64, path string) (siteRule, bool) {
 	lo, hi := 0, len(rules)
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
@@ -405,9 +532,10 @@ func pathHasPrefix(path, prefix string) bool {
 	return false
 }
 
-func (m *Model) list(host string) (class int, prior uint8, ok bool) {
+// list returns the class and prior of the list entry for the host with
+// hash h.
+func (m *Model) list(h uint64) (class int, prior uint8, ok bool) {
 	le := binary.LittleEndian
-	h := feat.HashString(host)
 	lo, hi := 0, len(m.listHash)/8
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)

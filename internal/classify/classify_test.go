@@ -339,37 +339,3 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
-
-func BenchmarkClassify(b *testing.B) {
-	m := load(b)
-	raw := readEval(b)
-	items := make([]classify.Input, len(raw))
-	for i, it := range raw {
-		items[i] = classify.Input{URL: it.URL, Title: it.Title, Summary: it.Summary, Domain: it.Domain}
-	}
-	ctx := context.Background()
-	defer lockThread()()
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0, ok := threadCPU()
-	for i := 0; i < b.N; i++ {
-		m.Classify(ctx, items[i%len(items)])
-	}
-	if cpu1, _ := threadCPU(); ok {
-		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
-	}
-}
-
-func BenchmarkLoad(b *testing.B) {
-	defer lockThread()()
-	b.ReportAllocs()
-	cpu0, ok := threadCPU()
-	for i := 0; i < b.N; i++ {
-		if _, err := classify.Load(); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if cpu1, _ := threadCPU(); ok {
-		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
-	}
-}

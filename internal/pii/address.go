@@ -91,7 +91,7 @@ func (sc *scanner) streetAfterNumber(p, limit int) int {
 			return sc.numberAfter(end, limit, false)
 		}
 	}
-	if isUpperAt(s, x.s) && gluedStreet(xt) {
+	if isUpperAt(s, x.s) && gluedStreet(xt, fx) {
 		if e := sc.numberAfter(x.e, limit, false); e > x.e || sc.clauseEnd(x.e, limit) {
 			return e // "50066 Rooseveltlaan 110", "12 Kingsway,"; not "3 Highland —"
 		}
@@ -191,7 +191,7 @@ func (sc *scanner) coreAtName(w wtok, f uint16, limit int) (int, int) {
 			}
 		}
 	}
-	if w.e+1 < limit && s[w.e] == ' ' && isDigit(s[w.e+1]) && gluedStreet(t) {
+	if w.e+1 < limit && s[w.e] == ' ' && isDigit(s[w.e+1]) && gluedStreet(t, f) {
 		if e := sc.numberAfter(w.e, limit, true); e > w.e {
 			return w.s, e
 		}
@@ -220,7 +220,7 @@ func (sc *scanner) coreAtName(w wtok, f uint16, limit int) (int, int) {
 		}
 	}
 	// German streets named by a preposition: "Am Markt 3", "An der Alster 12".
-	if special && sc.isAny(w, "am", "an", "im", "auf", "zum", "zur", "hinter", "unter") {
+	if special && w.e-w.s <= 6 && sc.isAny(w, "am", "an", "im", "auf", "zum", "zur", "hinter", "unter") {
 		p := w.e
 		if x, ok := sc.next(p, limit, ""); ok && x.s == p+1 && sc.isAny(x, "der", "den", "dem") {
 			p = x.e
@@ -670,7 +670,7 @@ func isUKInward(t string) bool {
 // military returns the end of a US military address line at w ("USNS
 // Møller", "USCGC Khadzhiyev") when an APO/FPO/DPO line follows, or 0.
 func (sc *scanner) military(w wtok, limit int) int {
-	if !sc.isAny(w, "usns", "uscgc", "uss", "usnv") {
+	if n := w.e - w.s; n < 3 || n > 5 || lower(sc.s[w.s]) != 'u' || !sc.isAny(w, "usns", "uscgc", "uss", "usnv") {
 		return 0
 	}
 	x, ok := sc.next(w.e, limit, "")

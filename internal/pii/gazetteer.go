@@ -122,11 +122,11 @@ var lowerTab = func() (t [utf8.RuneSelf]byte) {
 	return t
 }()
 
-// gluedStreet reports whether word w ends in a glued street-type suffix
-// (Lindenstraße, Harjukuja, Rooseveltlaan) after at least three letters and
-// is no country or town.
-func gluedStreet(w string) bool {
-	if lookup(w)&(gCountry|gTown|gPlace) != 0 {
+// gluedStreet reports whether word w, whose flags are f, ends in a glued
+// street-type suffix (Lindenstraße, Harjukuja, Rooseveltlaan) after at
+// least three letters and is no country or town.
+func gluedStreet(w string, f uint16) bool {
+	if f&(gCountry|gTown|gPlace) != 0 {
 		return false // Finland, Helsingborg
 	}
 	for k := len(w) - 3; k >= 3 && len(w)-k <= 9; k-- {

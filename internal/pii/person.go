@@ -258,9 +258,8 @@ func (sc *scanner) personAt(w wtok, f uint16, hist []wtok, limit int) (int, int)
 		h := hist[0]
 		gap := sc.s[h.e:w.s]
 		ht := sc.text(h)
-		hf := sc.flags(h)
 		capH := isUpperAt(sc.s, h.s)
-		if gap == " " && (isParticle(ht) || isPlacePrefix(ht) || capH && hf&(gOrg|gStreetPre) != 0) {
+		if gap == " " && (isParticle(ht) || isPlacePrefix(ht) || capH && sc.flags(h)&(gOrg|gStreetPre) != 0) {
 			return 0, 0
 		}
 		// A single word right after another capitalised word that is no
@@ -500,13 +499,21 @@ func surnameShape(w string) bool {
 	if last < 'a' {
 		return false // every suffix ends in a lower-case letter: not "USDT"
 	}
-	for _, x := range surnameSuffixes {
-		if x[len(x)-1] == last && len(w) >= len(x)+3 && w[len(w)-len(x):] == x {
+	for _, x := range suffixesByLast[last] {
+		if len(w) >= len(x)+3 && w[len(w)-len(x):] == x {
 			return true
 		}
 	}
 	return false
 }
+
+// suffixesByLast groups surnameSuffixes by their last byte.
+var suffixesByLast = func() (t [256][]string) {
+	for _, x := range surnameSuffixes {
+		t[x[len(x)-1]] = append(t[x[len(x)-1]], x)
+	}
+	return t
+}()
 
 var surnameSuffixes = [...]string{
 	"ov", "ova", "ev", "eva", "vich", "vna", "ić", "ski", "ska", "sky", "skiy", "skaya", "cki", "cka",

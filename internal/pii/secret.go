@@ -314,18 +314,26 @@ const (
 // secretName classifies a lower-cased assignment name.
 func secretName(name []byte) int {
 	n := string(name) // the comparisons below do not retain it
-	for _, w := range [...]string{"password", "passwd", "passphrase", "pwd"} {
-		if strings.Contains(n, w) {
+	// Every password word contains "pass" or "pwd", and every token word
+	// "secret", "token", "key" or "credential": most names (https, utm_source)
+	// need only one pass over their bytes.
+	pw, tok := secretStems(n)
+	if pw {
+		for _, w := range [...]string{"password", "passwd", "passphrase", "pwd"} {
+			if strings.Contains(n, w) {
+				return secretPassword
+			}
+		}
+		if n == "pass" {
 			return secretPassword
 		}
 	}
-	if n == "pass" {
-		return secretPassword
-	}
-	for _, w := range [...]string{"secret", "token", "apikey", "api_key", "api-key", "accesskey",
-		"access_key", "privatekey", "private_key", "credential"} {
-		if strings.Contains(n, w) {
-			return secretToken
+	if tok {
+		for _, w := range [...]string{"secret", "token", "apikey", "api_key", "api-key", "accesskey",
+			"access_key", "privatekey", "private_key", "credential"} {
+			if strings.Contains(n, w) {
+				return secretToken
+			}
 		}
 	}
 	switch n {
@@ -333,6 +341,27 @@ func secretName(name []byte) int {
 		return secretToken
 	}
 	return 0
+}
+
+// secretStems reports whether n contains "pass" or "pwd" (pw), and whether
+// it contains "key", "secret", "token" or "credential" (tok).
+func secretStems(n string) (pw, tok bool) {
+	for k := 0; k < len(n); k++ {
+		r := n[k:]
+		switch n[k] {
+		case 'p':
+			pw = pw || strings.HasPrefix(r, "pass") || strings.HasPrefix(r, "pwd")
+		case 'k':
+			tok = tok || strings.HasPrefix(r, "key")
+		case 's':
+			tok = tok || strings.HasPrefix(r, "secret")
+		case 't':
+			tok = tok || strings.HasPrefix(r, "token")
+		case 'c':
+			tok = tok || strings.HasPrefix(r, "credential")
+		}
+	}
+	return pw, tok
 }
 
 // mixed reports whether v uses at least two of: lower case, upper case,

@@ -85,10 +85,7 @@ func (sc *scanner) words() {
 		if c < utf8.RuneSelf {
 			k := class[c]
 			if k&cLower != 0 {
-				j := i + 1
-				for j < limit && class[s[j]]&cAlnum != 0 {
-					j++
-				}
+				j := alnumRun(s, i+1, limit)
 				if lowerText && j-i >= 3 && j+2 < limit && s[j] == ',' && s[j+1] == ' ' {
 					// "they had 6: leonti, terrence, pamela, donna and brian"
 					if m, k := sc.lowerList(wtok{i, j}, limit); k > 0 && sc.cleanEdges(m[0].s, m[k-1].e, floor, limit) {
@@ -117,10 +114,7 @@ func (sc *scanner) words() {
 					// Hop over the next lower-case words and single spaces
 					// between them ("is" is looked at on its own).
 					for j+1 < limit && s[j] == ' ' && class[s[j+1]]&cLower != 0 && !isWordIs(s, j+1, limit) {
-						j += 2
-						for j < limit && class[s[j]]&cAlnum != 0 {
-							j++
-						}
+						j = alnumRun(s, j+2, limit)
 					}
 				}
 				i = j
@@ -379,22 +373,29 @@ func mergeFindings(a, b []Finding) []Finding {
 // wordEnd returns the end of the word starting at i: ASCII letters and
 // digits and non-ASCII letters, never past limit.
 func wordEnd(s string, i, limit int) int {
-	j := i
+	j := alnumRun(s, i, limit)
+	if j >= limit || s[j] < utf8.RuneSelf && s[j] != '\'' && s[j] != '-' {
+		return j // most words: letters and digits, then a space or punctuation
+	}
+	return wordEndFrom(s, i, j, limit)
+}
+
+// wordEndFrom is wordEnd for the word that starts at i, read up to j.
+func wordEndFrom(s string, i, j, limit int) int {
 	for j < limit {
+		if j = alnumRun(s, j, limit); j >= limit {
+			break
+		}
 		c := s[j]
 		if c < utf8.RuneSelf {
-			if class[c]&cAlnum == 0 {
-				// Inner apostrophes and hyphens join: "Queen's",
-				// "Sainte-Catherine", "Jean-Luc", "O'Brien".
-				if (c == '\'' || c == '-') && j > i && j+1 < limit && isLetterAt(s, j+1) && isLetterAt(s, j-1) &&
-					!(c == '\'' && s[j+1] == 's' && (j+2 >= limit || !isLetterAt(s, j+2))) { // not "Smith's"
-					j++
-					continue
-				}
-				break
+			// Inner apostrophes and hyphens join: "Queen's",
+			// "Sainte-Catherine", "Jean-Luc", "O'Brien".
+			if (c == '\'' || c == '-') && j > i && j+1 < limit && isLetterAt(s, j+1) && isLetterAt(s, j-1) &&
+				!(c == '\'' && s[j+1] == 's' && (j+2 >= limit || !isLetterAt(s, j+2))) { // not "Smith's"
+				j++
+				continue
 			}
-			j++
-			continue
+			break
 		}
 		r, sz := utf8.DecodeRuneInString(s[j:])
 		if r == '’' && j > i && j+sz < limit && isAlpha(s[j+sz]) && isAlpha(s[j-1]) {
@@ -409,11 +410,17 @@ func wordEnd(s string, i, limit int) int {
 	return j
 }
 
+// isUpperAt and isLowerAt are small enough to be inlined; only a
+// non-ASCII byte costs a call.
 func isUpperAt(s string, i int) bool {
 	c := s[i]
 	if c < utf8.RuneSelf {
-		return 'A' <= c && c <= 'Z'
+		return c-'A' < 26
 	}
+	return isUpperRuneAt(s, i)
+}
+
+func isUpperRuneAt(s string, i int) bool {
 	r, _ := utf8.DecodeRuneInString(s[i:])
 	return unicode.IsUpper(r)
 }
@@ -421,16 +428,33 @@ func isUpperAt(s string, i int) bool {
 func isLowerAt(s string, i int) bool {
 	c := s[i]
 	if c < utf8.RuneSelf {
-		return 'a' <= c && c <= 'z'
+		return c-'a' < 26
 	}
+	return isLowerRuneAt(s, i)
+}
+
+func isLowerRuneAt(s string, i int) bool {
 	r, _ := utf8.DecodeRuneInString(s[i:])
 	return unicode.IsLower(r)
 }
 
 // allUpper reports whether the word has two or more letters, all capitals.
 func allUpper(w string) bool {
-	n := 0
-	for _, r := range w {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= utf8.RuneSelf {
+			return allUpperRunes(w, i)
+		}
+		if c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	return len(w) >= 2
+}
+
+// allUpperRunes is allUpper for w whose first n bytes are ASCII capitals.
+func allUpperRunes(w string, n int) bool {
+	for _, r := range w[n:] {
 		if !unicode.IsUpper(r) {
 			return false
 		}
@@ -446,7 +470,7 @@ func (sc *scanner) next(p, limit int, seps string) (w wtok, ok bool) {
 	s := sc.s
 	for p < limit {
 		c := s[p]
-		if c == ' ' || c == '\t' || (c < utf8.RuneSelf && containsByte(seps, c)) {
+		if c == ' ' || c == '\t' || len(seps) > 0 && c < utf8.RuneSelf && containsByte(seps, c) {
 			p++
 			continue
 		}
@@ -838,9 +862,13 @@ func (sc *scanner) lowerList(w wtok, limit int) (m [8]wtok, n int) {
 func isLetterAt(s string, i int) bool {
 	c := s[i]
 	if c < utf8.RuneSelf {
-		return isAlpha(c)
+		return (c|0x20)-'a' < 26
 	}
-	if !utf8.RuneStart(c) {
+	return isLetterRuneAt(s, i)
+}
+
+func isLetterRuneAt(s string, i int) bool {
+	if !utf8.RuneStart(s[i]) {
 		return true
 	}
 	r, _ := utf8.DecodeRuneInString(s[i:])

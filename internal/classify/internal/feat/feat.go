@@ -3,7 +3,10 @@
 // same features; any change here requires `go generate` in package classify.
 package feat
 
-import "strings"
+import (
+	"encoding/binary"
+	"strings"
+)
 
 // Max is the most features a Buffer holds; an item rarely has more than 200.
 const Max = 512
@@ -25,8 +28,10 @@ const (
 	WChar    = 1
 )
 
-// SummaryHead is how many bytes of the summary are read: the head carries
-// the topic, the tail is mostly boilerplate and would only cost time.
+// SummaryHead is how many bytes of the summary are read, in training and in
+// classification: the head carries the topic, the tail is mostly
+// boilerplate and costs time. Lowering it loses agreement on long
+// summaries (measured in package classify's doc and docs/classify.md).
 const SummaryHead = 320
 
 const (
@@ -58,9 +63,36 @@ func lower(c byte) byte {
 	return c
 }
 
-func isTokenByte(c byte) bool {
-	return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || c >= 0x80
-}
+func isTokenByte(c byte) bool { return byteClass[c]&cToken != 0 }
+
+// Classes of bytes for the tokenizer, one table lookup per byte.
+const (
+	cToken = 1 << iota // a letter, a digit or a non-ASCII byte: part of a token
+	cDigit             // '0'..'9'
+	cBreak             // punctuation that ends a bigram chain
+	cUpper = 'a' - 'A' // 'A'..'Z': or-ing it in lower-cases the byte
+)
+
+// byteClass is read-only after initialization.
+var byteClass = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case 'a' <= c && c <= 'z' || c >= 0x80:
+			t[c] = cToken
+		case 'A' <= c && c <= 'Z':
+			t[c] = cToken | cUpper
+		case '0' <= c && c <= '9':
+			t[c] = cToken | cDigit
+		}
+	}
+	// Punctuation that ends a clause or a title segment ("Foo | Site",
+	// "Title: subtitle") ends the bigram chain; spaces, hyphens and
+	// apostrophes do not, so "women's fashion" still pairs up.
+	for _, c := range ".|,:;()" {
+		t[c] = cBreak
+	}
+	return t
+}()
 
 // Buffer collects the features of one item. Its zero value is ready to use;
 // it lives on the caller's stack, so it is kept small (the runtime zeroes it
@@ -93,58 +125,87 @@ func (b *Buffer) add(h uint64, w uint32) {
 
 // Text adds the word unigrams, bigrams and (if chars) character 4-grams of s,
 // each with weight w.
+//
+// It reads each byte once: a token is lower-cased, its digits counted and
+// its word hash computed in the same loop, with the hash before the last
+// byte kept for when normalize's rule strips a plural "s". The features are
+// those of normalize, stopword and hashBytes applied to each token.
 func (b *Buffer) Text(s string, w uint32, chars bool) {
 	var tok [32]byte
 	var prev uint64
 	havePrev := false
 	for i := 0; i < len(s); {
-		if !isTokenByte(s[i]) {
-			// Punctuation that ends a clause or a title segment ("Foo | Site",
-			// "Title: subtitle") ends the bigram chain; spaces, hyphens and
-			// apostrophes do not, so "women's fashion" still pairs up.
-			if s[i] == '.' || s[i] == '|' || s[i] == ',' || s[i] == ':' || s[i] == ';' || s[i] == '(' || s[i] == ')' {
+		k := byteClass[s[i]]
+		if k&cToken == 0 {
+			if k&cBreak != 0 {
 				havePrev = false
 			}
 			i++
 			continue
 		}
+		h, hLast := uint64(wordSeed), uint64(0)
+		digits := 0
 		j := i
-		for j < len(s) && isTokenByte(s[j]) {
-			j++
+		for ; j < len(s); j++ {
+			c := s[j]
+			k := byteClass[c]
+			if k&cToken == 0 {
+				break
+			}
+			c |= k & cUpper
+			tok[(j-i)&(len(tok)-1)] = c // a longer token is dropped below
+			digits += int(k & cDigit)
+			hLast = h
+			h = (h ^ uint64(c)) * prime64
 		}
-		n, ok := normalize(tok[:], s[i:j])
+		n := j - i
+		digits /= cDigit
 		i = j
-		if !ok {
+		if n < 2 || n > len(tok) || digits == n || digits > 0 && n > 10 || digits > 3 {
 			continue
 		}
-		t := tok[:n]
-		if stopword(t) {
+		if n > 4 && tok[n-1] == 's' && tok[n-2] != 's' && tok[n-2] != 'u' && tok[n-2] != 'i' {
+			n, h = n-1, hLast
+		}
+		if isStop(&tok, n) {
 			havePrev = false
 			continue
 		}
-		h := hashBytes(kindWord, t)
 		b.add(h, w)
 		if havePrev {
 			b.add(mix(prev, h), w)
 		}
 		prev, havePrev = h, true
 		if chars && n >= 5 {
-			b.chars(t)
+			b.chars(tok[:n])
 		}
 	}
 }
 
+// wordSeed and charSeed are the FNV-1a states after the kind byte, where
+// hashBytes starts a word and a character 4-gram.
+const (
+	wordSeed = (offset64 ^ kindWord) * prime64 & (1<<64 - 1)
+	charSeed = (offset64 ^ kindChar) * prime64 & (1<<64 - 1)
+)
+
 // chars adds the character 4-grams of "^t$", which tie together inflections
 // ("recipes", "recipe") and glued words in domain names ("coinmarketcap").
+// t has at least 4 bytes.
 func (b *Buffer) chars(t []byte) {
-	var w [34]byte
-	w[0] = '^'
-	copy(w[1:], t)
-	w[len(t)+1] = '$'
-	s := w[:len(t)+2]
-	for i := 0; i+4 <= len(s); i++ {
-		b.add(hashBytes(kindChar, s[i:i+4]), WChar)
+	n := len(t)
+	b.add(hash4(charSeed, '^', t[0], t[1], t[2]), WChar)
+	for i := 0; i+4 <= n; i++ {
+		b.add(hash4(charSeed, t[i], t[i+1], t[i+2], t[i+3]), WChar)
 	}
+	b.add(hash4(charSeed, t[n-3], t[n-2], t[n-1], '$'), WChar)
+}
+
+func hash4(h uint64, c0, c1, c2, c3 byte) uint64 {
+	h = (h ^ uint64(c0)) * prime64
+	h = (h ^ uint64(c1)) * prime64
+	h = (h ^ uint64(c2)) * prime64
+	return (h ^ uint64(c3)) * prime64
 }
 
 // normalize lower-cases tok into dst and strips a plural "s". It rejects
@@ -190,32 +251,52 @@ func mix(a, b uint64) uint64 {
 	return h ^ kindBigram
 }
 
-// stopword reports whether t is a function word or web boilerplate that says
-// nothing about the activity.
-func stopword(t []byte) bool {
-	switch len(t) {
-	case 2:
-		switch string(t) {
-		case "of", "to", "in", "on", "at", "by", "is", "it", "an", "as", "or", "be", "we", "my", "me", "do", "if", "so", "up", "no", "us", "vs", "he", "am":
-			return true
-		}
-	case 3:
-		switch string(t) {
-		case "the", "and", "for", "you", "are", "was", "its", "our", "can", "all", "how", "not", "but", "has", "who", "why", "new", "get", "www", "com", "org", "net", "htm", "php", "asp", "amp", "utm", "her", "his", "use", "now", "one", "any", "out", "top", "day":
-			return true
-		}
-	case 4:
-		switch string(t) {
-		case "with", "from", "this", "that", "your", "what", "will", "more", "have", "they", "into", "html", "aspx", "page", "here", "when", "than", "them", "just", "also", "most", "some", "over", "each", "http", "view":
-			return true
-		}
-	case 5:
-		switch string(t) {
-		case "about", "their", "there", "which", "these", "after", "other", "while", "where", "index", "https", "every", "first", "watch":
-			return true
-		}
+// stopwords are function words and web boilerplate that say nothing about
+// the activity. None is longer than maxStop bytes.
+var stopwords = []string{
+	"of", "to", "in", "on", "at", "by", "is", "it", "an", "as", "or", "be", "we", "my", "me", "do", "if", "so", "up", "no", "us", "vs", "he", "am",
+	"the", "and", "for", "you", "are", "was", "its", "our", "can", "all", "how", "not", "but", "has", "who", "why", "new", "get", "www", "com", "org", "net", "htm", "php", "asp", "amp", "utm", "her", "his", "use", "now", "one", "any", "out", "top", "day",
+	"with", "from", "this", "that", "your", "what", "will", "more", "have", "they", "into", "html", "aspx", "page", "here", "when", "than", "them", "just", "also", "most", "some", "over", "each", "http", "view",
+	"about", "their", "there", "which", "these", "after", "other", "while", "where", "index", "https", "every", "first", "watch",
+}
+
+const maxStop = 5
+
+// The stop words are kept as their bytes packed into a uint64 (no token
+// byte is zero, so the packing is unique) in a table indexed by a
+// multiplicative hash that puts each of them in a slot of its own (found
+// by search; the tests check it), so a test is one multiply and one compare.
+const (
+	stopBits = 9
+	stopMul  = 0xc44afb7916c03101
+)
+
+// stopTable is read-only after initialization.
+var stopTable = func() (t [1 << stopBits]uint64) {
+	for _, w := range stopwords {
+		var b [8]byte
+		copy(b[:], w)
+		k := binary.LittleEndian.Uint64(b[:])
+		t[k*stopMul>>(64-stopBits)] = k
 	}
-	return false
+	return t
+}()
+
+// isStop reports whether tok[:n], n >= 1, is a stop word. A token longer
+// than maxStop keeps a sixth byte in the key, which no stop word has.
+func isStop(tok *[32]byte, n int) bool {
+	k := binary.LittleEndian.Uint64(tok[:8]) & (1<<(8*min(n, 8)) - 1)
+	return stopTable[k*stopMul>>(64-stopBits)] == k
+}
+
+// stopword reports whether t is one of stopwords.
+func stopword(t []byte) bool {
+	if len(t) == 0 || len(t) > maxStop {
+		return false
+	}
+	var tok [32]byte
+	copy(tok[:], t)
+	return isStop(&tok, len(t))
 }
 
 // Item adds the features of one browsing item. host is the URL's host (or the
@@ -344,6 +425,10 @@ func (b *Buffer) split(d *Dict, s string) {
 type Dict struct {
 	slots []uint32
 	shift uint
+	// used has a bit per slot, set when the slot is taken. Nineteen in
+	// twenty slots are free, so most lookups end in this 16 KB bitmap
+	// instead of a cache miss in the 512 KB table.
+	used []uint64
 }
 
 // DictBits is log2 of the number of slots of a Dict.
@@ -365,6 +450,7 @@ func NewDict(words []string) *Dict {
 			}
 		}
 	}
+	d.index()
 	return d
 }
 
@@ -373,7 +459,18 @@ func DictFrom(slots []uint32) (*Dict, bool) {
 	if len(slots) != 1<<DictBits {
 		return nil, false
 	}
-	return &Dict{slots: slots, shift: 64 - DictBits}, true
+	d := &Dict{slots: slots, shift: 64 - DictBits}
+	d.index()
+	return d, true
+}
+
+func (d *Dict) index() {
+	d.used = make([]uint64, len(d.slots)/64)
+	for i, fp := range d.slots {
+		if fp != 0 {
+			d.used[i/64] |= 1 << (i % 64)
+		}
+	}
 }
 
 // Slots returns the table, for encoding.
@@ -388,6 +485,9 @@ func fingerprint(h uint64) uint32 {
 
 // Has reports whether the word with hash h (hashBytes(kindWord, word)) is in d.
 func (d *Dict) Has(h uint64) bool {
+	if i := h >> d.shift; d.used[i/64]&(1<<(i%64)) == 0 {
+		return false
+	}
 	fp := fingerprint(h)
 	for i := h >> d.shift; ; i = (i + 1) & (1<<DictBits - 1) {
 		switch d.slots[i] {
