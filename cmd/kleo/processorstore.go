@@ -6,6 +6,9 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+
 	"github.com/kleo-network/kleo-stream/internal/config"
 	"github.com/kleo-network/kleo-stream/internal/secrets"
 	"github.com/kleo-network/kleo-stream/internal/store"
@@ -17,7 +20,10 @@ import (
 // same environment, so an operator's command works on what the Lambda sees.
 // dir, when set, replaces KLEO_DATA_DIR.
 func openProcessorStore(ctx context.Context, dir string, stderr io.Writer) (config.Processor, store.Store, error) {
-	cfg, err := config.LoadProcessor(ctx, os.Getenv, &secrets.AWS{})
+	// An operator's machine has profiles and SSO, not a function's
+	// environment: the SDK's default loader finds them.
+	sm := &secrets.AWS{Config: func(ctx context.Context) (aws.Config, error) { return awsconfig.LoadDefaultConfig(ctx) }}
+	cfg, err := config.LoadProcessor(ctx, os.Getenv, sm)
 	if err != nil {
 		return cfg, nil, err
 	}
