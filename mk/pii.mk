@@ -8,9 +8,9 @@ PII_DATASET := internal/pii/testdata/presidio/synth_dataset_v2.json
 PII_CORPUS  := internal/pii/testdata/browsing/browsing.txt
 FUZZTIME    ?= 3m
 # The engine that bench-pii compares with ("before"): the commit before the
-# speed work on prose summaries (issue 13), built from git in a scratch
-# module under $(PII_BEFORE_DIR).
-PII_BEFORE     ?= f4f409e
+# second speed pass on prose summaries and Kleo records (issue 13), built
+# from git in a scratch module under $(PII_BEFORE_DIR).
+PII_BEFORE     ?= 69253fc
 PII_BEFORE_DIR ?= $(or $(TMPDIR),/tmp)/kleo-pii-before
 
 eval-pii:
