@@ -43,5 +43,5 @@ bench-classify:
 		-test.benchmem -test.count=1 -test.cpu=1 | sed -n 's#^Benchmark\([^ 	]*\)#now \1#p') || exit 1; \
 	    (cd $(CLASSIFY_BEFORE_DIR)/internal/classify && ../../classify-before.test -test.run '^$$' -test.bench 'BenchmarkClassify|BenchmarkLoad' \
 		-test.benchmem -test.count=1 -test.cpu=1 | sed -n 's#^Benchmark\([^ 	]*\)#before \1#p') || exit 1; \
-	  done; } | $(GO) run ./internal/classify/internal/benchmedian
+	  done; } | $(GO) run ./internal/bench/benchmedian
 	rm -rf $(CLASSIFY_BEFORE_DIR)

@@ -1,6 +1,6 @@
 # The record path measured from outside the process (issue 13). Not part of
 # `make test`.
-.PHONY: bench-bootstrap bench-record
+.PHONY: bench-bootstrap bench-record bench-invocation
 
 # The processor's bootstrap, built for this machine, under a Lambda Runtime
 # API on loopback: CPU per record (user+system from /proc) on FerretDB and
@@ -20,3 +20,31 @@ bench-bootstrap:
 # the record decoder against the libraries (medians of 5).
 bench-record:
 	$(GO) test -run '^$$' -bench 'Invocation|Decode' -count 5 ./internal/record
+
+# The whole record path in process (internal/processor's BenchmarkInvocation:
+# raw invocation payload to the per-user batch effects, the store's calls
+# free; 200 B, 2 KB and 20 KB summaries): today's tree, and the same
+# benchmark file compiled into the tree of INVOCATION_OLD (see BOOTSTRAP_OLD)
+# (instead of that commit's own tests) with an entry_test.go that enters through aws-lambda-go's reflection decode,
+# as that commit did; in turns, one round each of -count=1, then the median
+# of each metric and the before/now ratio.
+INVOCATION_OLD     ?= $(BOOTSTRAP_OLD)
+INVOCATION_OLD_DIR ?= $(or $(TMPDIR),/tmp)/kleo-invocation-old
+INVOCATION_ROUNDS  ?= 5
+bench-invocation:
+	rm -rf $(INVOCATION_OLD_DIR) && mkdir -p $(INVOCATION_OLD_DIR)
+	git archive $(INVOCATION_OLD) | tar -x -C $(INVOCATION_OLD_DIR)
+	rm -f $(INVOCATION_OLD_DIR)/internal/processor/*_test.go
+	cp internal/processor/invocation_bench_test.go $(INVOCATION_OLD_DIR)/internal/processor/
+	printf '%s\n' 'package processor' 'import (' '"context"' '"github.com/aws/aws-lambda-go/events"' '"github.com/aws/aws-lambda-go/lambda"' ')' \
+		'func enter(h func(context.Context, events.KinesisEvent) (events.KinesisEventResponse, error)) lambda.Handler { return lambda.NewHandler(h) }' \
+		> $(INVOCATION_OLD_DIR)/internal/processor/entry_test.go
+	cd $(INVOCATION_OLD_DIR) && $(GO) test -c -o before.test ./internal/processor/
+	$(GO) test -c -o $(INVOCATION_OLD_DIR)/now.test ./internal/processor/
+	{ for i in $$(seq $(INVOCATION_ROUNDS)); do \
+	    (cd internal/processor && $(INVOCATION_OLD_DIR)/now.test -test.run '^$$' -test.bench 'BenchmarkInvocation' \
+		-test.benchmem -test.count=1 -test.cpu=1 | sed -n 's#^Benchmark\([^ 	]*\)#now \1#p') || exit 1; \
+	    (cd $(INVOCATION_OLD_DIR)/internal/processor && ../../before.test -test.run '^$$' -test.bench 'BenchmarkInvocation' \
+		-test.benchmem -test.count=1 -test.cpu=1 | sed -n 's#^Benchmark\([^ 	]*\)#before \1#p') || exit 1; \
+	  done; } | $(GO) run ./internal/bench/benchmedian
+	rm -rf $(INVOCATION_OLD_DIR)

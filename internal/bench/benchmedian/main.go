@@ -1,5 +1,6 @@
 // Command benchmedian reads the benchmark lines that `make bench-classify`
-// writes, "<build> <name> <iterations> <value> <unit> ...", where build is
+// and `make bench-invocation` write, "<build> <name> <iterations> <value>
+// <unit> ...", where build is
 // "now" or "before", and prints per benchmark and metric the median of each
 // build's rounds and the ratio before/now of the medians (above 1: now is
 // faster or smaller).
@@ -45,14 +46,14 @@ func main() {
 	if err := sc.Err(); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("%-14s %-10s %12s %12s %8s %s\n", "benchmark", "metric", "before", "now", "ratio", "rounds")
+	fmt.Printf("%-28s %-14s %12s %12s %8s %s\n", "benchmark", "metric", "before", "now", "ratio", "rounds")
 	for _, k := range order {
 		b, n := median(vals[k]["before"]), median(vals[k]["now"])
 		ratio := "-"
 		if n != 0 {
 			ratio = fmt.Sprintf("%.2fx", b/n)
 		}
-		fmt.Printf("%-14s %-10s %12.1f %12.1f %8s %d/%d\n", k.name, k.unit, b, n, ratio, len(vals[k]["before"]), len(vals[k]["now"]))
+		fmt.Printf("%-28s %-14s %12.1f %12.1f %8s %d/%d\n", k.name, k.unit, b, n, ratio, len(vals[k]["before"]), len(vals[k]["now"]))
 	}
 }
 
