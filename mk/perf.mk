@@ -1,6 +1,6 @@
 # The record path measured from outside the process (issue 13). Not part of
 # `make test`.
-.PHONY: bench-bootstrap bench-record bench-invocation
+.PHONY: bench-bootstrap bench-record bench-invocation fuzz-decode
 
 # The processor's bootstrap, built for this machine, under a Lambda Runtime
 # API on loopback: CPU per record (user+system from /proc) on FerretDB and
@@ -48,3 +48,15 @@ bench-invocation:
 		-test.benchmem -test.count=1 -test.cpu=1 | sed -n 's#^Benchmark\([^ 	]*\)#before \1#p') || exit 1; \
 	  done; } | $(GO) run ./internal/bench/benchmedian
 	rm -rf $(INVOCATION_OLD_DIR)
+
+# The decoders' fuzzers, FUZZTIME each: the envelope (kinesisevent) against
+# aws-lambda-go's decode and encode, the record decoder against the old
+# encoding/json one, and the shared number and white-space grammar against
+# encoding/json (accept and reject alike, same values).
+FUZZ_DECODE_TIME ?= 1m
+fuzz-decode:
+	$(GO) test -run '^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZ_DECODE_TIME) -parallel=1 ./internal/kinesisevent/
+	$(GO) test -run '^$$' -fuzz='^FuzzResponse$$' -fuzztime=$(FUZZ_DECODE_TIME) -parallel=1 ./internal/kinesisevent/
+	$(GO) test -run '^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZ_DECODE_TIME) -parallel=1 ./internal/record/
+	$(GO) test -run '^$$' -fuzz='^FuzzUnquote$$' -fuzztime=$(FUZZ_DECODE_TIME) -parallel=1 ./internal/record/
+	$(GO) test -run '^$$' -fuzz='^FuzzNumber$$' -fuzztime=$(FUZZ_DECODE_TIME) -parallel=1 ./internal/jsonscan/
