@@ -14,6 +14,7 @@ func TestNamesAndAddresses(t *testing.T) {
 		{"Dear Dr. Schneider, your results are ready", "Dear Dr. <PERSON>, your results are ready"},
 		{"Ship to: Lucía García", "Ship to: <PERSON>"},
 		{"my name is lena andersson", "my name is <PERSON>"},
+		{"Chat log. Hi, my name is lena andersson", "Chat log. Hi, my name is <PERSON>"},
 		{"Kateřina, James and Emily went home", "<PERSON>, <PERSON> and <PERSON> went home"},
 		// Names read from structure, each beside what the same rule leaves.
 		{"commenter Ryan Fernandes points out", "commenter <PERSON> points out"},
