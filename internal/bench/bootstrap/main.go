@@ -374,7 +374,7 @@ func DeployedEnv(template, function string) ([]string, error) {
 	}
 	vars := map[string]string{}
 	collect := func(props any) {
-		env, _ := dig(props, "Environment", "Variables").(map[string]any)
+		env, _ := cfn.Path(props, "Environment", "Variables").(map[string]any)
 		for k, v := range env {
 			if s, ok := v.(string); ok {
 				vars[k] = s
@@ -383,8 +383,8 @@ func DeployedEnv(template, function string) ([]string, error) {
 			}
 		}
 	}
-	collect(dig(t, "Globals", "Function"))
-	fn := dig(t, "Resources", function, "Properties")
+	collect(cfn.Path(t, "Globals", "Function"))
+	fn := cfn.Path(t, "Resources", function, "Properties")
 	if fn == nil {
 		return nil, fmt.Errorf("bootstrap: %s has no resource %s", template, function)
 	}
@@ -395,17 +395,6 @@ func DeployedEnv(template, function string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
-}
-
-func dig(v any, path ...string) any {
-	for _, k := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[k]
-	}
-	return v
 }
 
 // sizeReport builds the processor for linux/arm64 as `make build` does and
