@@ -1,11 +1,9 @@
 package pii_test
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -66,7 +64,7 @@ func goldenInputs(t testing.TB) []string {
 		}
 	}
 	add(fuzzSeeds(t)...)
-	add(loadSummaries(t)...)
+	add(pii.LoadProse(t)...)
 	add(kleoTexts(t, gen.Config{Users: 20, ItemsPerUser: 75, Seed: 13, PIIRate: 0.15, SummaryMin: 200, SummaryMax: 20000})...)
 	add(kleoTexts(t, gen.Config{Users: 10, ItemsPerUser: 50, Seed: 14, PIIRate: 0.5, SummaryMin: 200, SummaryMax: 20000})...)
 
@@ -130,30 +128,6 @@ func fuzzSeeds(t testing.TB) []string {
 			t.Fatalf("%s: %v", p, err)
 		}
 		out = append(out, s)
-	}
-	return out
-}
-
-// loadSummaries reads testdata/prose/summaries.jsonl, one JSON string a line.
-func loadSummaries(t testing.TB) []string {
-	t.Helper()
-	f, err := os.Open("testdata/prose/summaries.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var s string
-		if err := json.Unmarshal(sc.Bytes(), &s); err != nil {
-			t.Fatalf("testdata/prose/summaries.jsonl: %v", err)
-		}
-		out = append(out, s)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }
