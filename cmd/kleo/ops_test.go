@@ -16,8 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/kleo-network/kleo-stream/internal/activity"
 	"github.com/kleo-network/kleo-stream/internal/classify"
@@ -184,29 +182,7 @@ func TestDeadLettersCommand(t *testing.T) {
 func TestDoctorCommand(t *testing.T) {
 	ctx := context.Background()
 	uri := ferrettest.Start(t)
-	data, err := os.ReadFile("../../internal/doctor/testdata/kleo.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fx map[string][]bson.D
-	if err := bson.UnmarshalExtJSON(data, false, &fx); err != nil {
-		t.Fatal(err)
-	}
-	c, err := mongo.Connect(options.Client().ApplyURI(uri))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Disconnect(ctx)
-	db := c.Database("Kleo")
-	for coll, docs := range fx {
-		anys := make([]any, len(docs))
-		for i := range docs {
-			anys[i] = docs[i]
-		}
-		if _, err := db.Collection(coll).InsertMany(ctx, anys); err != nil {
-			t.Fatal(err)
-		}
-	}
+	db := ferrettest.Load(t, uri, "Kleo", "../../internal/doctor/testdata/kleo.json")
 	out, errOut, code := kleo(t, "doctor", "--uri", uri, "--database", "Kleo")
 	if code != 1 || !strings.Contains(errOut, "blockers found: 5") || !strings.Contains(out, "BLOCKER") {
 		t.Fatalf("doctor on a database with blockers: code %d\n%s%s", code, out, errOut)

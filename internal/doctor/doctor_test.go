@@ -2,53 +2,15 @@ package doctor
 
 import (
 	"context"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/kleo-network/kleo-stream/internal/store/ferrettest"
 )
-
-// load puts testdata/kleo.json into a fresh database of a FerretDB.
-func load(t *testing.T, uri, name string) *mongo.Database {
-	t.Helper()
-	ctx := context.Background()
-	data, err := os.ReadFile("testdata/kleo.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fx map[string][]bson.D
-	if err := bson.UnmarshalExtJSON(data, false, &fx); err != nil {
-		t.Fatal(err)
-	}
-	c, err := mongo.Connect(options.Client().ApplyURI(uri))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Disconnect(context.Background()) })
-	db := c.Database(name)
-	for _, coll := range slices.Sorted(func(yield func(string) bool) {
-		for k := range fx {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
-		docs := make([]any, len(fx[coll]))
-		for i, d := range fx[coll] {
-			docs[i] = d
-		}
-		if _, err := db.Collection(coll).InsertMany(ctx, docs); err != nil {
-			t.Fatalf("%s: %v", coll, err)
-		}
-	}
-	return db
-}
 
 func finding(r Report, prefix string) (Finding, bool) {
 	for _, f := range r.Findings {
@@ -62,7 +24,7 @@ func finding(r Report, prefix string) (Finding, bool) {
 func TestCheckKleoShapedDatabase(t *testing.T) {
 	ctx := context.Background()
 	uri := ferrettest.Start(t)
-	db := load(t, uri, "Kleo")
+	db := ferrettest.Load(t, uri, "Kleo", "testdata/kleo.json")
 
 	r, err := Check(ctx, db, Options{Full: true})
 	if err != nil {
@@ -136,7 +98,7 @@ func TestCheckKleoShapedDatabase(t *testing.T) {
 func TestCheckIsBounded(t *testing.T) {
 	ctx := context.Background()
 	uri := ferrettest.Start(t)
-	db := load(t, uri, "Kleo")
+	db := ferrettest.Load(t, uri, "Kleo", "testdata/kleo.json")
 	r, err := Check(ctx, db, Options{Sample: 5})
 	if err != nil {
 		t.Fatal(err)

@@ -33,10 +33,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"os"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // Start runs a fresh FerretDB listening on a free 127.0.0.1 port, with its
@@ -86,4 +92,37 @@ func Serve(dir string) (uri string, stop func() error, err error) {
 	}
 	// MongoDBURI waits until the listener has its address.
 	return f.MongoDBURI(), stop, nil
+}
+
+// Load connects to the server at uri and inserts the documents of an
+// Extended JSON file of the form {"collection": [document, ...], ...} into
+// database, collection by collection in name order, and returns the
+// database. The client is disconnected when the test completes.
+func Load(tb testing.TB, uri, database, path string) *mongo.Database {
+	tb.Helper()
+	ctx := context.Background()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatalf("ferrettest: %v", err)
+	}
+	var fx map[string][]bson.D
+	if err := bson.UnmarshalExtJSON(data, false, &fx); err != nil {
+		tb.Fatalf("ferrettest: %s: %v", path, err)
+	}
+	c, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		tb.Fatalf("ferrettest: %v", err)
+	}
+	tb.Cleanup(func() { c.Disconnect(context.Background()) })
+	db := c.Database(database)
+	for _, coll := range slices.Sorted(maps.Keys(fx)) {
+		docs := make([]any, len(fx[coll]))
+		for i, d := range fx[coll] {
+			docs[i] = d
+		}
+		if _, err := db.Collection(coll).InsertMany(ctx, docs); err != nil {
+			tb.Fatalf("ferrettest: loading %s into %s: %v", path, coll, err)
+		}
+	}
+	return db
 }
