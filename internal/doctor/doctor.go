@@ -36,6 +36,7 @@ import (
 	"github.com/kleo-network/kleo-stream/internal/activity"
 	"github.com/kleo-network/kleo-stream/internal/eip55"
 	"github.com/kleo-network/kleo-stream/internal/record"
+	"github.com/kleo-network/kleo-stream/internal/store/mongostore"
 )
 
 // Severity orders findings.
@@ -113,13 +114,6 @@ func (r Report) Blockers() []Finding {
 		}
 	}
 	return out
-}
-
-// The indexes Kleo's collections need (mongostore creates them on request
-// with `kleo indexes --create`; it creates only stream_* indexes itself).
-var needed = []Index{
-	{Collection: "users", Keys: []string{"address"}, Serves: "finding a batch's users by both spellings", Severity: Blocker},
-	{Collection: "history", Keys: []string{"address", "visitTime"}, Serves: "a user's history in visit order (archiver)", Severity: Warning},
 }
 
 // Check examines db. Every query it sends is a read.
@@ -454,35 +448,21 @@ func (r *Report) checkOwn(ctx context.Context, db *mongo.Database, opt Options) 
 }
 
 func (r *Report) checkIndexes(ctx context.Context, db *mongo.Database) error {
-	byColl := map[string][]mongo.IndexSpecification{}
-	for _, want := range needed {
-		specs, ok := byColl[want.Collection]
-		if !ok {
-			cur, err := db.Collection(want.Collection).Indexes().List(ctx)
-			if err != nil {
-				return fmt.Errorf("doctor: listing %s indexes: %w", want.Collection, err)
-			}
-			var raw []bson.Raw
-			if err := cur.All(ctx, &raw); err != nil {
-				return fmt.Errorf("doctor: listing %s indexes: %w", want.Collection, err)
-			}
-			for _, d := range raw {
-				name, _ := d.Lookup("name").StringValueOK()
-				specs = append(specs, mongo.IndexSpecification{Name: name, KeysDocument: d.Lookup("key").Document()})
-			}
-			byColl[want.Collection] = specs
+	checks, err := mongostore.CheckKleoIndexes(ctx, db)
+	if err != nil {
+		return fmt.Errorf("doctor: %w", err)
+	}
+	for _, c := range checks {
+		// Without the users index every batch's Users query scans the
+		// collection; without the history one only the archiver slows.
+		sev := Warning
+		if c.Collection == "users" {
+			sev = Blocker
 		}
-		got := want
-		for _, sp := range specs {
-			if leads(sp.KeysDocument, want.Keys) {
-				got.Name = sp.Name
-				break
-			}
-		}
-		r.Indexes = append(r.Indexes, got)
-		if got.Name == "" {
-			r.Findings = append(r.Findings, Finding{Severity: want.Severity,
-				What: fmt.Sprintf("no index on %s {%s} (%s): `kleo indexes --create`", want.Collection, strings.Join(want.Keys, ", "), want.Serves), Count: 1})
+		r.Indexes = append(r.Indexes, Index{Collection: c.Collection, Keys: c.Keys, Serves: c.Serves, Name: c.Name, Severity: sev})
+		if c.Missing() {
+			r.Findings = append(r.Findings, Finding{Severity: sev,
+				What: fmt.Sprintf("no index on %s {%s} (%s): `kleo indexes --create`", c.Collection, strings.Join(c.Keys, ", "), c.Serves), Count: 1})
 		}
 	}
 	return nil
@@ -495,19 +475,4 @@ func (r *Report) indexed(coll string) bool {
 		}
 	}
 	return false
-}
-
-// leads reports whether the index's keys start with want, ascending.
-func leads(keys bson.Raw, want []string) bool {
-	els, err := keys.Elements()
-	if err != nil || len(els) < len(want) {
-		return false
-	}
-	for i, k := range want {
-		v, ok := els[i].Value().AsInt64OK()
-		if els[i].Key() != k || !ok || v != 1 {
-			return false
-		}
-	}
-	return true
 }

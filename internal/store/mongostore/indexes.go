@@ -70,8 +70,14 @@ func (c IndexCheck) String() string {
 // CheckIndexes reports, for each index the queries need on Kleo's users and
 // history collections, whether one exists.
 func (s *Store) CheckIndexes(ctx context.Context) ([]IndexCheck, error) {
+	return CheckKleoIndexes(ctx, s.users.Database())
+}
+
+// CheckKleoIndexes is CheckIndexes for a database opened by other means
+// (kleo doctor reads with a client of its own): the one list of the indexes
+// this package's queries need on Kleo's collections.
+func CheckKleoIndexes(ctx context.Context, db *mongo.Database) ([]IndexCheck, error) {
 	var out []IndexCheck
-	db := s.users.Database()
 	for _, c := range kleoIndexes {
 		specs, err := listIndexes(ctx, db.Collection(c.coll))
 		if err != nil {
