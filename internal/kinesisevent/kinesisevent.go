@@ -127,15 +127,11 @@ func (d *decoder) decode(data []byte) (events.KinesisEvent, bool) {
 		return events.KinesisEvent{}, false
 	}
 	var ev events.KinesisEvent
-	seen := false
+	var seen uint
 	_, err := members(data, i, func(key []byte, i int) (int, error) {
-		if string(key) != "Records" {
-			return d.unknown(data, key, i, "Records")
+		if f, err := field(key, eventFields, &seen); f < 0 {
+			return skipUnknown(data, i, err)
 		}
-		if seen {
-			return 0, errFallback
-		}
-		seen = true
 		return d.records(data, i)
 	})
 	if err != nil {
@@ -143,7 +139,7 @@ func (d *decoder) decode(data []byte) (events.KinesisEvent, bool) {
 	}
 	// Only the first value is read, as json.Decoder reads it: what follows
 	// it is not looked at.
-	if seen {
+	if seen != 0 {
 		s := string(d.strs)
 		for _, f := range d.fixes {
 			r := &d.recs[f.rec]
@@ -202,26 +198,18 @@ func (d *decoder) records(data []byte, i int) (int, error) {
 	}
 }
 
+var eventFields = []string{"Records"}
+
 var recordFields = []string{"awsRegion", "eventID", "eventName", "eventSource", "eventSourceARN", "eventVersion", "invokeIdentityArn", "kinesis"}
 
 func (d *decoder) record(data []byte, i, n int) (int, error) {
 	r := &d.recs[n]
 	var seen uint
 	return members(data, i, func(key []byte, i int) (int, error) {
-		f := -1
-		for k, name := range recordFields {
-			if string(key) == name {
-				f = k
-				break
-			}
-		}
+		f, err := field(key, recordFields, &seen)
 		if f < 0 {
-			return d.unknown(data, key, i, recordFields...)
+			return skipUnknown(data, i, err)
 		}
-		if seen&(1<<f) != 0 {
-			return 0, errFallback
-		}
-		seen |= 1 << f
 		switch f {
 		case 0:
 			return d.interned(data, i, iRegion, &r.AwsRegion)
@@ -251,20 +239,10 @@ func (d *decoder) kinesis(data []byte, i, n int) (int, error) {
 	k := &d.recs[n].Kinesis
 	var seen uint
 	return members(data, i, func(key []byte, i int) (int, error) {
-		f := -1
-		for j, name := range kinesisFields {
-			if string(key) == name {
-				f = j
-				break
-			}
-		}
+		f, err := field(key, kinesisFields, &seen)
 		if f < 0 {
-			return d.unknown(data, key, i, kinesisFields...)
+			return skipUnknown(data, i, err)
 		}
-		if seen&(1<<f) != 0 {
-			return 0, errFallback
-		}
-		seen |= 1 << f
 		switch f {
 		case 0:
 			return timestamp(data, i, &k.ApproximateArrivalTimestamp)
@@ -281,13 +259,33 @@ func (d *decoder) kinesis(data []byte, i, n int) (int, error) {
 	})
 }
 
-// unknown skips the value of a key that is none of names. A key that
-// matches one of them but for case is a field to encoding/json.
-func (d *decoder) unknown(data, key []byte, i int, names ...string) (int, error) {
+// field returns the index of key in names and marks it in seen. It returns
+// -1 and errFallback for a key seen before (encoding/json keeps the last of
+// duplicates) or one that matches a name but for case (a field to
+// encoding/json), and -1 and nil for a key that is none of names.
+func field(key []byte, names []string, seen *uint) (int, error) {
+	for k, name := range names {
+		if string(key) == name {
+			if *seen&(1<<k) != 0 {
+				return -1, errFallback
+			}
+			*seen |= 1 << k
+			return k, nil
+		}
+	}
 	for _, name := range names {
 		if bytes.EqualFold(key, []byte(name)) {
-			return 0, errFallback
+			return -1, errFallback
 		}
+	}
+	return -1, nil
+}
+
+// skipUnknown skips the value at data[i] of a key field did not find, or
+// returns field's error.
+func skipUnknown(data []byte, i int, err error) (int, error) {
+	if err != nil {
+		return 0, err
 	}
 	return skipValue(data, i, 1)
 }
