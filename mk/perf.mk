@@ -23,11 +23,12 @@ bench-record:
 
 # The whole record path in process (internal/processor's BenchmarkInvocation:
 # raw invocation payload to the per-user batch effects, the store's calls
-# free; 200 B, 2 KB and 20 KB summaries): today's tree, and the same
-# benchmark file compiled into the tree of INVOCATION_OLD (see BOOTSTRAP_OLD)
-# (instead of that commit's own tests) with an entry_test.go that enters through aws-lambda-go's reflection decode,
-# as that commit did; in turns, one round each of -count=1, then the median
-# of each metric and the before/now ratio.
+# free; 200 B, 2 KB and 20 KB summaries), on today's tree and on the tree of
+# INVOCATION_OLD (see BOOTSTRAP_OLD). There the same benchmark file replaces
+# that commit's own tests, with an entry_test.go that enters through
+# aws-lambda-go's reflection decode as that commit did. The two run in turns,
+# one round each of -count=1; then the median of each metric and the
+# before/now ratio.
 INVOCATION_OLD     ?= $(BOOTSTRAP_OLD)
 INVOCATION_OLD_DIR ?= $(or $(TMPDIR),/tmp)/kleo-invocation-old
 INVOCATION_ROUNDS  ?= 5
